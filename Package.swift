@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+// Tsuna: one self-contained binary on SQLite. No package dependencies: system C libraries only.
+import PackageDescription
+
+let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "tsuna",
+    products: [
+        .executable(name: "tsuna", targets: ["tsuna"]),
+    ],
+    targets: [
+        // System C libraries (Debian package in parentheses).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Generic layers: they know nothing of Tsuna's domain.
+        .target(name: "HTTP", swiftSettings: swift5),
+        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
+        .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
+        .target(name: "Security", dependencies: ["CCrypto"], swiftSettings: swift5),
+        .target(name: "Mail", dependencies: ["Store", "CCurl"], swiftSettings: swift5),
+        .target(name: "Jobs", swiftSettings: swift5),
+
+        // The application: one folder per feature.
+        .target(name: "Tsuna",
+                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"],
+                swiftSettings: swift5),
+        // The thin executable.
+        .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift5),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
+        .testTarget(name: "TsunaTests", dependencies: ["Tsuna"], swiftSettings: swift5),
+    ]
+)

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderHTTPTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderTsunaTests: XCTestCase { func testNothing() {} }

@@ -33,6 +33,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
+        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store"], swiftSettings: swift5),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
         .testTarget(name: "TsunaTests", dependencies: ["Tsuna"], swiftSettings: swift5),
     ]
 )

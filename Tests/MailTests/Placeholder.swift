@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderMailTests: XCTestCase { func testNothing() {} }

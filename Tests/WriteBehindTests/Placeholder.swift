@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderWriteBehindTests: XCTestCase { func testNothing() {} }

@@ -14,9 +14,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Linux headers Glibc's module leaves out (epoll, eventfd, sendfile, accept4).
+        .systemLibrary(name: "CLinux"),
 
         // Generic layers: they know nothing of Tsuna's domain.
-        .target(name: "HTTP", swiftSettings: swift5),
+        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: swift5),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
         .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
         .target(name: "Security", dependencies: ["CCrypto"], swiftSettings: swift5),

@@ -1,0 +1,120 @@
+/// A route handler. It runs on the event loop that read the request (as a task preferring that loop's
+/// executor), so it must never block: await actors or the store's writer for anything slow.
+public typealias Handler = @Sendable (Request) async throws -> Response
+
+/// A registered route, as later layers read it to document the API.
+public struct RouteInfo: Sendable {
+    public let method: String
+    /// Pattern with `:name` parameters and an optional trailing `*rest`, e.g. "/channels/v1/:token/".
+    public let pattern: String
+    public let bodyLimit: Int
+    public let summary: String
+    public let tags: [String]
+}
+
+public struct RouteEntry: Sendable {
+    public let info: RouteInfo
+    let handler: Handler
+}
+
+public enum RouteMatch {
+    case found(RouteEntry, [String: String])
+    /// The path exists for other methods; the list is for the `Allow` header.
+    case methodNotAllowed([String])
+    case notFound
+}
+
+/// Method + path patterns. Fixed segments win over parameters; a trailing slash is optional.
+public final class Router: @unchecked Sendable {
+    final class Node {
+        var fixed: [String: Node] = [:]
+        var parameter: (name: String, node: Node)?
+        var rest: (name: String, entries: [String: RouteEntry])?
+        var entries: [String: RouteEntry] = [:]
+    }
+
+    private let root = Node()
+    public private(set) var routes: [RouteInfo] = []
+
+    public init() {}
+
+    /// Registers `handler` for `method` on `pattern`. Register everything before the server starts.
+    public func add(_ method: String, _ pattern: String, bodyLimit: Int = 1 << 20, summary: String = "",
+                    tags: [String] = [], _ handler: @escaping Handler) {
+        let info = RouteInfo(method: method, pattern: pattern, bodyLimit: bodyLimit, summary: summary, tags: tags)
+        let entry = RouteEntry(info: info, handler: handler)
+        var node = root
+        for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment.hasPrefix("*") {
+                var rest = node.rest ?? (String(segment.dropFirst()), [:])
+                precondition(rest.entries[method] == nil, "duplicate route \(method) \(pattern)")
+                rest.entries[method] = entry
+                node.rest = rest
+                routes.append(info)
+                return
+            }
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                if node.parameter == nil { node.parameter = (name, Node()) }
+                precondition(node.parameter!.name == name, "conflicting parameter names at \(pattern)")
+                node = node.parameter!.node
+            } else {
+                let key = String(segment)
+                if node.fixed[key] == nil { node.fixed[key] = Node() }
+                node = node.fixed[key]!
+            }
+        }
+        precondition(node.entries[method] == nil, "duplicate route \(method) \(pattern)")
+        node.entries[method] = entry
+        routes.append(info)
+    }
+
+    public func get(_ p: String, summary: String = "", tags: [String] = [], _ h: @escaping Handler) { add("GET", p, summary: summary, tags: tags, h) }
+    public func delete(_ p: String, summary: String = "", tags: [String] = [], _ h: @escaping Handler) { add("DELETE", p, summary: summary, tags: tags, h) }
+
+    /// Finds the route for a raw (percent-encoded) path. HEAD falls back to GET.
+    public func match(method: String, rawPath: String) -> RouteMatch {
+        var node = root
+        var params: [String: String] = [:]
+        var utf8 = Substring(rawPath)
+        // Walk segment by segment without building an array of segments.
+        while true {
+            while utf8.first == "/" { utf8 = utf8.dropFirst() }
+            if utf8.isEmpty { break }
+            let end = utf8.firstIndex(of: "/") ?? utf8.endIndex
+            let raw = utf8[utf8.startIndex..<end]
+            guard let segment = Router.decode(raw) else { return .notFound }
+            if let next = node.fixed[segment] {
+                node = next
+            } else if let (name, next) = node.parameter {
+                params[name] = segment
+                node = next
+            } else if let rest = node.rest {
+                params[rest.name] = String(utf8)
+                return pick(rest.entries, method, params)
+            } else {
+                return .notFound
+            }
+            utf8 = utf8[end...]
+        }
+        if node.entries.isEmpty, let rest = node.rest {
+            params[rest.name] = ""
+            return pick(rest.entries, method, params)
+        }
+        return pick(node.entries, method, params)
+    }
+
+    private func pick(_ entries: [String: RouteEntry], _ method: String, _ params: [String: String]) -> RouteMatch {
+        if entries.isEmpty { return .notFound }
+        if let e = entries[method] { return .found(e, params) }
+        if method == "HEAD", let e = entries["GET"] { return .found(e, params) }
+        var allow = entries.keys.sorted()
+        if entries["GET"] != nil && entries["HEAD"] == nil { allow.append("HEAD") }
+        return .methodNotAllowed(allow)
+    }
+
+    @inline(__always) private static func decode(_ raw: Substring) -> String? {
+        if !raw.utf8.contains(UInt8(ascii: "%")) { return String(raw) }
+        return PercentEncoding.decode(raw, plusAsSpace: false)
+    }
+}

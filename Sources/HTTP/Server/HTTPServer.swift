@@ -1,0 +1,144 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP/1.1 server: listening sockets shared by one event loop per core.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: ServerConfiguration
+    public let router: Router
+    /// Optional request metrics (route, status, latency), read by a /metrics endpoint.
+    public let metrics: HTTPMetrics?
+    let parser: RequestHeadParser
+    private var loops: [EventLoop] = []
+    private var listenFds: [Int32] = []
+    private let openConnections = Atomic<Int>(0)
+    private let hooksLock = NSLock()
+    private var shutdownHooks: [@Sendable () async -> Void] = []
+    private let shutdownStarted = Atomic<Bool>(false)
+    /// The port actually bound (useful with port 0).
+    public private(set) var port: Int = 0
+
+    public init(configuration: ServerConfiguration, router: Router, metrics: HTTPMetrics? = nil) {
+        self.configuration = configuration
+        self.router = router
+        self.metrics = metrics
+        self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
+    }
+
+    /// Binds every host and starts the loops. Returns once the server accepts connections.
+    public func start() throws {
+        signal(SIGPIPE, SIG_IGN)
+        var port = configuration.port
+        for host in configuration.hosts {
+            let (fd, bound) = try Socket.listen(host: host, port: port)
+            listenFds.append(fd)
+            port = bound
+        }
+        self.port = port
+        for i in 0..<configuration.loopCount {
+            let loop = try EventLoop(index: i, server: self)
+            for fd in listenFds { loop.addListener(fd) }
+            loops.append(loop)
+        }
+        for loop in loops { loop.start() }
+    }
+
+    /// Registers work to run after the server stopped serving (flushing caches, closing the store).
+    /// Hooks run in registration order.
+    public func onShutdown(_ hook: @escaping @Sendable () async -> Void) {
+        hooksLock.withLock { shutdownHooks.append(hook) }
+    }
+
+    /// Graceful stop: stop accepting, let in-flight requests finish (bounded by the grace period), close
+    /// the rest, then run the shutdown hooks. Safe to call more than once; later calls return at once.
+    public func shutdown() async {
+        guard !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        for loop in loops { loop.beginDrain() }
+        let deadline = Date().addingTimeInterval(configuration.shutdownGracePeriod)
+        while openConnections.load(ordering: .acquiring) > 0 && Date() < deadline {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        for loop in loops { loop.stop() }
+        for fd in listenFds { close(fd) }
+        listenFds = []
+        let hooks = hooksLock.withLock { shutdownHooks }
+        for hook in hooks { await hook() }
+    }
+
+    /// Suspends until SIGTERM or SIGINT arrives, then shuts down gracefully.
+    public func runUntilTerminated() async {
+        let signals: [Int32] = [SIGTERM, SIGINT]
+        for s in signals { signal(s, SIG_IGN) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let fired = Atomic<Bool>(false)
+            var sources: [DispatchSourceSignal] = []
+            for s in signals {
+                let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
+                source.setEventHandler {
+                    if !fired.exchange(true, ordering: .acquiringAndReleasing) { continuation.resume() }
+                }
+                source.resume()
+                sources.append(source)
+            }
+            HTTPServer.keepAlive = sources
+        }
+        logLine("shutting down: finishing in-flight requests")
+        await shutdown()
+    }
+    nonisolated(unsafe) private static var keepAlive: [DispatchSourceSignal] = []
+
+    var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    func reserveConnection() -> Bool {
+        let now = openConnections.wrappingAdd(1, ordering: .relaxed).newValue
+        if now > configuration.maxConnections {
+            openConnections.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseConnection() { openConnections.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// Echo a sane client `X-Request-Id`, else make a new UUID.
+    func requestId(for head: RequestHead, random: inout FastRandom) -> String {
+        if let sent = head.headers["X-Request-Id"], HTTPServer.isSaneRequestId(sent) { return sent }
+        return random.uuid()
+    }
+
+    static func isSaneRequestId(_ s: String) -> Bool {
+        let u = s.utf8
+        guard !u.isEmpty && u.count <= 128 else { return false }
+        for c in u {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: ":"), UInt8(ascii: "-"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    func logError(_ message: String, requestId: String) {
+        logLine("error request_id=\(requestId) \(message)")
+    }
+}
+
+/// One line to stderr, written with a single write(2) so lines from threads do not interleave.
+public func logLine(_ message: String) {
+    var clock = timespec()
+    clock_gettime(CLOCK_REALTIME, &clock)
+    var t = clock.tv_sec
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    var buf = [CChar](repeating: 0, count: 32)
+    let n = strftime(&buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv)
+    let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let line = Array("\(stamp) \(message)\n".utf8)
+    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+}

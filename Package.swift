@@ -32,11 +32,13 @@ let package = Package(
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift5),
+        // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
         .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store"], swiftSettings: swift5),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
-        .testTarget(name: "TsunaTests", dependencies: ["Tsuna"], swiftSettings: swift5),
+        .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"], swiftSettings: swift5),
     ]
 )

@@ -1,1 +1,6 @@
-print("tsuna")
+import Foundation
+import Tsuna
+
+// The thin executable: everything lives in the Tsuna library, which tests drive directly.
+let status = await TsunaCommand.run(Array(CommandLine.arguments.dropFirst()))
+exit(status)

@@ -1,0 +1,146 @@
+import Store
+
+/// The database schema, as ordered migrations. Append new versions; never edit a released one.
+/// Dates are INTEGER microseconds since the Unix epoch (UTC); booleans are 0/1; `token` columns hold
+/// the public UUIDs, integer ids never leave the database.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            password TEXT NOT NULL,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL DEFAULT '',
+            bio TEXT NOT NULL DEFAULT 'Hey there, i am using tsuna streaming.',
+            picture TEXT,
+            is_active INTEGER NOT NULL DEFAULT 0,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            date_joined INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX users_email ON users(email COLLATE NOCASE);
+        CREATE INDEX users_inactive ON users(date_joined) WHERE is_active = 0;
+
+        CREATE TABLE verification_tokens (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX verification_tokens_user ON verification_tokens(user_id);
+        CREATE INDEX verification_tokens_expiry ON verification_tokens(expires_at);
+
+        CREATE TABLE memberships (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            price INTEGER NOT NULL,
+            active_months INTEGER NOT NULL,
+            is_available INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE subscriptions (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+            membership_id INTEGER NOT NULL REFERENCES memberships(id) ON DELETE RESTRICT,
+            start_date INTEGER NOT NULL,
+            end_date INTEGER NOT NULL
+        );
+        CREATE INDEX subscriptions_end ON subscriptions(end_date);
+        CREATE INDEX subscriptions_membership ON subscriptions(membership_id);
+
+        CREATE TABLE channels (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            avatar TEXT,
+            thumbnail TEXT,
+            is_verified INTEGER NOT NULL DEFAULT 0,
+            date_created INTEGER NOT NULL
+        );
+        CREATE INDEX channels_owner ON channels(owner_id);
+        CREATE INDEX channels_title ON channels(title);
+
+        CREATE TABLE channel_subscribers (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            date INTEGER NOT NULL,
+            PRIMARY KEY (channel_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX channel_subscribers_user ON channel_subscribers(user_id);
+
+        CREATE TABLE channel_admins (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            promoted_by_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            date INTEGER NOT NULL,
+            can_add_object INTEGER NOT NULL DEFAULT 0,
+            can_edit_object INTEGER NOT NULL DEFAULT 0,
+            can_delete_object INTEGER NOT NULL DEFAULT 0,
+            can_publish_object INTEGER NOT NULL DEFAULT 0,
+            can_change_channel_info INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (channel_id, user_id)
+        );
+        CREATE INDEX channel_admins_user ON channel_admins(user_id);
+
+        CREATE TABLE contents (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            kind INTEGER NOT NULL CHECK (kind IN (1, 2)),
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            file TEXT NOT NULL,
+            thumbnail TEXT,
+            visibility TEXT NOT NULL DEFAULT 'pr' CHECK (visibility IN ('pr', 'pu')),
+            allow_comment INTEGER NOT NULL DEFAULT 1,
+            is_updated INTEGER NOT NULL DEFAULT 0,
+            date INTEGER NOT NULL
+        );
+        CREATE INDEX contents_channel ON contents(channel_id, kind, date);
+
+        CREATE TABLE votes (
+            content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            choice TEXT NOT NULL CHECK (choice IN ('u', 'd')),
+            date INTEGER NOT NULL,
+            PRIMARY KEY (content_id, user_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE viewers (
+            content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            date INTEGER NOT NULL,
+            PRIMARY KEY (content_id, user_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            content_id INTEGER NOT NULL REFERENCES contents(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            parent_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            date INTEGER NOT NULL,
+            edited INTEGER NOT NULL DEFAULT 0,
+            pinned INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX comments_content ON comments(content_id, parent_id, pinned, date);
+        CREATE INDEX comments_parent ON comments(parent_id);
+
+        """),
+    ]
+
+    /// The newest schema version this binary knows.
+    public static var latestVersion: Int { migrations.last?.version ?? 0 }
+}

@@ -1,0 +1,17 @@
+import HTTP
+
+/// Probes and operational endpoints: /healthz, /metrics.
+enum SystemRoutes {
+    static let healthBody = Array(#"{"status": "ok"}"#.utf8)
+
+    static func register(on router: Router, app: Application) {
+        router.get("/healthz", summary: "Liveness probe", tags: ["system"]) { _ in
+            Response.json(200, healthBody)
+        }
+        router.get("/metrics", summary: "Prometheus metrics", tags: ["system"]) { [metrics = app.metrics] _ in
+            var h = HTTPHeaders()
+            h.add("Content-Type", "text/plain; version=0.0.4")
+            return Response(status: 200, headers: h, body: .bytes(Array(metrics.render().utf8)))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Store
+
+/// `tsuna <command>`: parses arguments, runs the command, returns the exit status.
+public enum TsunaCommand {
+    public static let usage = """
+    usage: tsuna <command>
+
+    commands:
+      serve                  run the HTTP API (configuration from TSUNA_* environment variables)
+      migrate                apply pending database migrations and exit
+      create-admin --email E create an active site administrator (password read from stdin)
+      backup <file>          write a consistent copy of the database to <file>, also while serving
+      version                print the version
+      help                   print this text
+
+    """
+
+    public static func run(_ arguments: [String]) async -> Int32 {
+        guard let command = arguments.first else {
+            FileHandle.standardError.write(Data(usage.utf8))
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "serve": return await serve()
+        case "migrate": return migrate()
+        case "backup": return backup(rest)
+        case "version", "--version", "-v":
+            print("tsuna \(TsunaVersion.string)")
+            return 0
+        case "help", "--help", "-h":
+            print(usage + "environment (default):\n" +
+                  Configuration.variables.map { "  \($0.name) (\($0.defaultValue))" }.joined(separator: "\n"))
+            return 0
+        default:
+            FileHandle.standardError.write(Data("tsuna: unknown command \"\(command)\"\n\n\(usage)".utf8))
+            return 2
+        }
+    }
+
+    static func fail(_ message: String) {
+        FileHandle.standardError.write(Data("tsuna: \(message)\n".utf8))
+    }
+
+    static func loadConfiguration() -> Configuration? {
+        do {
+            return try Configuration()
+        } catch {
+            fail("configuration error: \(error)")
+            return nil
+        }
+    }
+
+    static func serve() async -> Int32 {
+        guard let config = loadConfiguration() else { return 2 }
+        let app: Application
+        do {
+            app = try Application(configuration: config)
+            try app.start()
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+        let dataPath = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
+        let hostInURL = config.host.contains(":") ? "[\(config.host)]" : config.host
+        print("tsuna \(TsunaVersion.string) listening on http://\(hostInURL):\(app.port) (data in \(dataPath))")
+        fflush(stdout)
+        await app.runUntilTerminated()
+        return 0
+    }
+
+    static func migrate() -> Int32 {
+        guard let config = loadConfiguration() else { return 2 }
+        do {
+            try DataDirectory.prepare(config)
+            let store = try Store(path: config.databasePath, migrations: Schema.migrations)
+            store.close()
+            print("database \(config.databasePath) is at schema version \(Schema.latestVersion)")
+            return 0
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+
+    static func backup(_ args: [String]) -> Int32 {
+        guard args.count == 1 else {
+            fail("usage: tsuna backup <file>")
+            return 2
+        }
+        guard let config = loadConfiguration() else { return 2 }
+        do {
+            let store = try Store(path: config.databasePath, migrations: Schema.migrations)
+            defer { store.close() }
+            try store.backup(to: args[0])
+            print("backed up \(config.databasePath) to \(args[0])")
+            return 0
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+}

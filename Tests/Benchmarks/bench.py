@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Tsuna's benchmark: drives the release binary with wrk on loopback and compares every scenario with
+nginx answering a fixed JSON body in the same run, so the ratios survive a noisy machine.
+
+Each scenario prints requests/s, p50, p99, the server's peak RSS and its ratio to nginx.
+Later features add scenarios to SCENARIOS (a name, a setup returning wrk arguments)."""
+import argparse, json, os, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NGINX_BODY = json.dumps({
+    "status": "ok", "service": "reference", "detail": "A fixed JSON response served by nginx for comparison.",
+    "token": "3f1c2a8e-7b4d-4e0a-9c1f-5d2b6a8e9f01", "count": 12345, "next": None, "previous": None,
+    "results": [{"title": "Benchmark", "user": "Ada Lovelace", "date": "2026-11-24T17:51:00.123456Z"}],
+    "padding": "x"})
+
+
+def raise_nofile():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, timeout=10.0):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return time.monotonic() - start
+        except Exception:
+            time.sleep(0.002)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def rss_kib(pid, field="VmRSS"):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def parse_duration(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    value, unit = float(m.group(1)), m.group(2)
+    return value * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(url, duration, connections=64, threads=2, script=None, env=None):
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = parse_duration(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = parse_duration(re.search(r"\s99%\s+(\S+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": p50, "p99": p99,
+            "non2xx": int(errors.group(1)) if errors else 0,
+            "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+class Nginx:
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "nginx")
+        os.makedirs(self.dir)
+        self.port = free_port()
+        with open(os.path.join(HERE, "nginx.conf.template")) as f:
+            conf = f.read().replace("__DIR__", self.dir).replace("__PORT__", str(self.port)) \
+                .replace("__BODY__", NGINX_BODY.replace("'", "\\'"))
+        self.conf = os.path.join(self.dir, "nginx.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([binary, "-c", self.conf, "-p", self.dir],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(f"http://127.0.0.1:{self.port}/")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGQUIT)
+        self.proc.wait(timeout=10)
+
+
+class Tsuna:
+    def __init__(self, binary, workdir, extra_env=None):
+        self.data = os.path.join(workdir, "data")
+        self.port = free_port()
+        self.env = {**os.environ, "TSUNA_DATA_DIR": self.data, "TSUNA_PORT": str(self.port),
+                    "TSUNA_THROTTLE_AUTH": "off", "TSUNA_THROTTLE_VIDEO": "off",
+                    "TSUNA_PASSWORD_ITERATIONS": os.environ.get("BENCH_PASSWORD_ITERATIONS", "600000"),
+                    **(extra_env or {})}
+        self.base = f"http://127.0.0.1:{self.port}"
+        started = time.monotonic()
+        self.proc = subprocess.Popen([binary, "serve"], env=self.env, stdout=subprocess.DEVNULL,
+                                     stderr=open(os.path.join(workdir, "tsuna.log"), "w"),
+                                     preexec_fn=raise_nofile)
+        wait_http(self.base + "/healthz")
+        self.startup_ms = (time.monotonic() - started) * 1000
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+
+# ---- scenarios -------------------------------------------------------------------------------------
+# A scenario: (name, setup) where setup(tsuna, workdir) returns a dict of run_wrk keyword arguments
+# (at least "path" or "url"; optionally "script" and "env" for a Lua script).
+
+def healthz(ts, workdir):
+    return {"path": "/healthz"}
+
+
+def not_found_param(ts, workdir):
+    # Routing through a path parameter to a JSON answer (an unknown profile token).
+    return {"path": "/healthz"}
+
+
+SCENARIOS = [
+    ("GET /healthz", healthz),
+]
+
+
+def idle_connections(ts, count):
+    """Holds `count` keep-alive connections, each after one request; returns the server's RSS then."""
+    socks = []
+    request = b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n"
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", ts.port))
+            s.sendall(request)
+            socks.append(s)
+        for s in socks:
+            data = b""
+            while b"\r\n\r\n" not in data or not data.endswith(b"}"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    raise RuntimeError("server closed an idle connection early")
+                data += chunk
+        time.sleep(0.5)
+        return rss_kib(ts.proc.pid)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--idle", type=int, default=10000, help="idle keep-alive connections to hold")
+    parser.add_argument("only", nargs="*", help="run only scenarios whose name contains one of these")
+    args = parser.parse_args()
+    raise_nofile()
+
+    workdir = tempfile.mkdtemp(prefix="tsuna-bench-")
+    results = []
+    nginx = Nginx(workdir)
+    ts = Tsuna(os.path.abspath(args.binary), workdir)
+    try:
+        print(f"start to first 200: {ts.startup_ms:.0f} ms; RSS at rest: {rss_kib(ts.proc.pid) / 1024:.1f} MiB")
+        ref = run_wrk(f"http://127.0.0.1:{nginx.port}/", args.duration, args.connections)
+        print(f"{'scenario':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MiB':>8} {'× nginx':>8}")
+        print(f"{'nginx fixed ' + str(len(NGINX_BODY)) + '-byte JSON':44} {ref['rps']:9.0f} {ref['p50']:8.2f} {ref['p99']:8.2f} {'':>8} {1.0:8.2f}")
+        for name, setup in SCENARIOS:
+            if args.only and not any(o.lower() in name.lower() for o in args.only):
+                continue
+            spec = setup(ts, workdir)
+            url = spec.pop("url", None) or ts.base + spec.pop("path")
+            r = run_wrk(url, args.duration, args.connections, **spec)
+            r["rss"] = rss_kib(ts.proc.pid, "VmHWM") / 1024
+            r["ratio"] = r["rps"] / ref["rps"]
+            results.append((name, r))
+            flag = "" if r["non2xx"] == 0 and not r["socket_errors"] else f"  (non-2xx {r['non2xx']} {r['socket_errors']})"
+            print(f"{name:44} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rss']:8.1f} {r['ratio']:8.2f}{flag}")
+        if args.idle and not args.only:
+            rss = idle_connections(ts, args.idle)
+            print(f"{args.idle} idle keep-alive connections: server RSS {rss / 1024:.1f} MiB")
+    finally:
+        status = ts.stop()
+        nginx.stop()
+        print(f"graceful stop: exit status {status}")
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

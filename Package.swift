@@ -27,7 +27,7 @@ let package = Package(
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"],
+                dependencies: ["HTTP", "Store", "Security", "Mail", "Jobs"],
                 swiftSettings: swift5),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),

@@ -5,7 +5,7 @@ nginx answering a fixed JSON body in the same run, so the ratios survive a noisy
 Each scenario prints requests/s, p50, p99, the server's peak RSS and its ratio to nginx.
 Later features add scenarios to SCENARIOS (a name, a setup returning wrk arguments)."""
 import argparse, json, os, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
-import urllib.request
+import urllib.parse, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX_BODY = json.dumps({
@@ -68,6 +68,32 @@ def run_wrk(url, duration, connections=64, threads=2, script=None, env=None):
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
 
 
+class Prober:
+    """Requests `url` in a loop on one keep-alive connection while a scenario runs; reports p50/p99/max."""
+    def __init__(self, url):
+        import threading, http.client
+        self.samples, self.running = [], True
+        parsed = urllib.parse.urlparse(url)
+        def loop():
+            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+            while self.running:
+                t = time.monotonic()
+                conn.request("GET", parsed.path)
+                conn.getresponse().read()
+                self.samples.append((time.monotonic() - t) * 1000)
+                time.sleep(0.005)
+        self.thread = threading.Thread(target=loop, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        s = sorted(self.samples)
+        if not s:
+            return "no samples"
+        return f"{len(s)} requests, p50 {s[len(s) // 2]:.2f} ms, p99 {s[int(len(s) * 0.99)]:.2f} ms, max {s[-1]:.2f} ms"
+
+
 class Nginx:
     def __init__(self, workdir):
         self.dir = os.path.join(workdir, "nginx")
@@ -118,13 +144,83 @@ def healthz(ts, workdir):
     return {"path": "/healthz"}
 
 
-def not_found_param(ts, workdir):
-    # Routing through a path parameter to a JSON answer (an unknown profile token).
-    return {"path": "/healthz"}
+BENCH_PASSWORD = "benchmark-password"
+
+
+def django_hash(password, iterations, salt="benchsalt1234567890ab"):
+    import base64, hashlib
+    dk = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), iterations, 32)
+    return f"pbkdf2_sha256${iterations}${salt}${base64.b64encode(dk).decode()}"
+
+
+def users(ts, workdir, count=500):
+    """`count` active users written straight into SQLite (as another process may), logged in over HTTP.
+    Their stored hashes use 1000 iterations so that logging 500 users in is quick; returns (tokens, access)."""
+    cache = getattr(ts, "_users", None)
+    if cache and len(cache[0]) >= count:
+        return cache
+    import sqlite3, uuid
+    db = sqlite3.connect(os.path.join(ts.data, "tsuna.sqlite"), timeout=30)
+    cheap = django_hash(BENCH_PASSWORD, 1000)
+    tokens = [str(uuid.uuid4()) for _ in range(count)]
+    now = int(time.time() * 1e6)
+    with db:
+        db.executemany("INSERT INTO users (token, email, password, first_name, last_name, is_active, date_joined) "
+                       "VALUES (?, ?, ?, ?, ?, 1, ?)",
+                       [(t, f"bench-{i}@example.com", cheap, "Bench", f"User {i}", now) for i, t in enumerate(tokens)])
+    db.close()
+    access = []
+    for i in range(count):
+        req = urllib.request.Request(ts.base + "/accounts/v1/login/", method="POST",
+                                     data=json.dumps({"email": f"bench-{i}@example.com", "password": BENCH_PASSWORD}).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as r:
+            access.append(json.load(r)["access"])
+    ts._users = (tokens, access)
+    return ts._users
+
+
+def token_files(workdir, name, lines):
+    path = os.path.join(workdir, name)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def me(ts, workdir):
+    tokens, access = users(ts, workdir)
+    return {"path": "/accounts/v1/me/", "script": os.path.join(HERE, "rotate_tokens.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access), "BENCH_PATH": "/accounts/v1/me/"}}
+
+
+def profile(ts, workdir):
+    tokens, access = users(ts, workdir)
+    return {"path": "/", "script": os.path.join(HERE, "rotate_tokens.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access),
+                    "BENCH_PATH_TOKENS": token_files(workdir, "users.txt", tokens),
+                    "BENCH_PATH": "/accounts/v1/{token}/"}}
+
+
+def login(ts, workdir):
+    """Logins at the configured (default 600 000) iteration count, few connections: latency is the figure."""
+    import sqlite3, uuid
+    db = sqlite3.connect(os.path.join(ts.data, "tsuna.sqlite"), timeout=30)
+    iterations = int(ts.env["TSUNA_PASSWORD_ITERATIONS"])
+    with db:
+        db.execute("INSERT INTO users (token, email, password, first_name, is_active, date_joined) VALUES (?, ?, ?, ?, 1, ?)",
+                   (str(uuid.uuid4()), "login-bench@example.com", django_hash(BENCH_PASSWORD, iterations), "Login",
+                    int(time.time() * 1e6)))
+    db.close()
+    return {"path": "/accounts/v1/login/", "script": os.path.join(HERE, "login.lua"), "connections": 4,
+            "env": {"BENCH_EMAIL": "login-bench@example.com", "BENCH_PASSWORD": BENCH_PASSWORD},
+            "probe": "/healthz"}
 
 
 SCENARIOS = [
     ("GET /healthz", healthz),
+    ("GET /accounts/v1/<token>/ (path param, JSON)", profile),
+    ("GET /accounts/v1/me/ (500 users rotated)", me),
+    ("POST /accounts/v1/login/ (4 connections)", login),
 ]
 
 
@@ -175,12 +271,19 @@ def main():
                 continue
             spec = setup(ts, workdir)
             url = spec.pop("url", None) or ts.base + spec.pop("path")
-            r = run_wrk(url, args.duration, args.connections, **spec)
+            probe = spec.pop("probe", None)
+            connections = spec.pop("connections", args.connections)
+            prober = Prober(ts.base + probe) if probe else None
+            r = run_wrk(url, args.duration, connections, **spec)
+            if prober:
+                r["probe"] = prober.stop()
             r["rss"] = rss_kib(ts.proc.pid, "VmHWM") / 1024
             r["ratio"] = r["rps"] / ref["rps"]
             results.append((name, r))
             flag = "" if r["non2xx"] == 0 and not r["socket_errors"] else f"  (non-2xx {r['non2xx']} {r['socket_errors']})"
             print(f"{name:44} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rss']:8.1f} {r['ratio']:8.2f}{flag}")
+            if prober:
+                print(f"    meanwhile {probe}: {r['probe']}")
         if args.idle and not args.only:
             rss = idle_connections(ts, args.idle)
             print(f"{args.idle} idle keep-alive connections: server RSS {rss / 1024:.1f} MiB")

@@ -1,39 +1,68 @@
 import Foundation
 import HTTP
+import Jobs
+import Mail
 import Store
 
-/// The running service: configuration, store and HTTP server wired together.
+/// The running service: configuration, store, mail, jobs and the HTTP server wired together.
 public final class Application: @unchecked Sendable {
     public let configuration: Configuration
     public let store: Store
     public let router = Router()
     public let metrics = HTTPMetrics()
     public private(set) var server: HTTPServer!
-    let secret: [UInt8]
+    let services: Services
+    let scheduler: Scheduler
+    let mailSender: MailSender
 
     /// Prepares the data folder, opens (and migrates) the database and registers every route.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
         try DataDirectory.prepare(configuration)
-        secret = try DataDirectory.secret(configuration)
+        let secret = try DataDirectory.secret(configuration)
         store = try Store(path: configuration.databasePath, migrations: Schema.migrations)
+        let transport: MailTransport = configuration.smtpURL.map {
+            SMTPTransport(url: $0, user: configuration.smtpUser, password: configuration.smtpPassword)
+        } ?? FileTransport(directory: configuration.mailDirectory)
+        mailSender = MailSender(store: store, transport: transport, from: configuration.mailFrom,
+                                log: { logLine("mail: \($0)") })
+        services = Services(configuration: configuration, store: store, secret: secret,
+                            mailer: Mailer(sender: mailSender, domain: configuration.domain))
+        let authentication = Authentication(services: services)
+        services.authenticator = { try authentication.authenticate($0) }
+        scheduler = Scheduler(log: { logLine($0) })
         registerRoutes()
+        registerJobs()
     }
 
     private func registerRoutes() {
+        let api = API(router: router, services: services)
         SystemRoutes.register(on: router, app: self)
+        MediaRoutes.register(on: router, directory: configuration.mediaDirectory)
+        OpenAPIRoutes.register(on: router, version: TsunaVersion.string)
+        AccountsRoutes(api: api).register()
     }
 
-    /// Starts listening. `port` is known afterwards.
+    private func registerJobs() {
+        AccountsJobs.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
+    }
+
+    /// Starts listening, the mail sender and the jobs. `port` is known afterwards.
     public func start() throws {
         let server = HTTPServer(configuration: ServerConfiguration(
             hosts: [configuration.host], port: configuration.port,
             maxConnections: configuration.maxConnections,
             temporaryDirectory: configuration.temporaryDirectory,
             accessLog: configuration.accessLog), router: router, metrics: metrics)
-        server.onShutdown { [store] in store.close() }
+        server.onShutdown { [scheduler, mailSender, store] in
+            scheduler.stop()
+            mailSender.stop()
+            store.close()
+        }
         try server.start()
         self.server = server
+        mailSender.start()
+        scheduler.start()
     }
 
     public var port: Int { server.port }

@@ -59,6 +59,7 @@ public struct Configuration: Sendable {
     public var imageLimitMB: Int
     public var maxConnections: Int
     public var cacheShards: Int
+    public var cleanupIntervalSeconds: Double
     public var accessLog: Bool
 
     public var databasePath: String { dataDirectory + "/tsuna.sqlite" }
@@ -97,6 +98,7 @@ public struct Configuration: Sendable {
         ("TSUNA_IMAGE_LIMIT_MB", "5"),
         ("TSUNA_MAX_CONNECTIONS", "10000"),
         ("TSUNA_CACHE_SHARDS", "4 × cores"),
+        ("TSUNA_CLEANUP_INTERVAL_SECONDS", "900"),
         ("TSUNA_ACCESS_LOG", "on"),
     ]
 
@@ -132,6 +134,7 @@ public struct Configuration: Sendable {
         maxConnections = try reader.int("TSUNA_MAX_CONNECTIONS", default: 10_000, range: 1...1_000_000)
         cacheShards = try reader.int("TSUNA_CACHE_SHARDS",
                                      default: 4 * ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
+        cleanupIntervalSeconds = try reader.decimal("TSUNA_CLEANUP_INTERVAL_SECONDS", default: 900, min: 0.01)
         accessLog = try reader.bool("TSUNA_ACCESS_LOG", default: true)
     }
 }

@@ -1,3 +1,4 @@
+import Mail
 import Store
 
 /// The database schema, as ordered migrations. Append new versions; never edit a released one.
@@ -138,6 +139,7 @@ public enum Schema {
         CREATE INDEX comments_content ON comments(content_id, parent_id, pinned, date);
         CREATE INDEX comments_parent ON comments(parent_id);
 
+        \(Outbox.schemaSQL)
         """),
     ]
 

@@ -15,3 +15,13 @@ enum SystemRoutes {
         }
     }
 }
+
+/// `/media/…`: uploaded images and content files, straight from the media folder.
+enum MediaRoutes {
+    static func register(on router: Router, directory: String) {
+        let files = StaticFiles(root: directory)
+        router.get("/media/*path", summary: "Uploaded media files (Range, ETag, HEAD)", tags: ["media"]) { request in
+            files.respond(to: request, rawPath: request.parameters["path"] ?? "")
+        }
+    }
+}

@@ -26,6 +26,9 @@ public enum TsunaCommand {
         case "serve": return await serve()
         case "migrate": return migrate()
         case "backup": return backup(rest)
+        case "create-admin":
+            guard let config = loadConfiguration() else { return 2 }
+            return CreateAdmin.run(rest, configuration: config)
         case "version", "--version", "-v":
             print("tsuna \(TsunaVersion.string)")
             return 0

@@ -1,0 +1,71 @@
+import Foundation
+import HTTP
+import Security
+import Store
+
+/// Bearer-token authentication and token issuance (SPEC sections 1 and 2).
+struct Authentication {
+    let services: Services
+
+    /// nil when the request carries no bearer credentials; throws the 401 of SPEC for a bad token.
+    func authenticate(_ request: Request) throws -> Caller? {
+        guard let header = request.headers["Authorization"] else { return nil }
+        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard let scheme = parts.first, scheme.lowercased() == "bearer" else { return nil }
+        guard parts.count == 2 else { throw APIError.tokenNotValid }
+        let claims: JWTClaims
+        do {
+            claims = try services.jwt.verify(String(parts[1]), expectedType: "access", now: Clock.nowSeconds())
+        } catch {
+            throw APIError.tokenNotValid
+        }
+        guard let caller = try services.store.read({ try AccountsStore.caller(token: claims.subject, $0) }) else {
+            throw APIError.tokenNotValid
+        }
+        return caller
+    }
+
+    func accessToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
+        let lifetime = Int64(services.configuration.accessTokenMinutes * 60)
+        return services.jwt.sign(JWTClaims(tokenType: "access", subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
+                                           issuedAt: now, expiresAt: now + max(1, lifetime)))
+    }
+
+    func refreshToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
+        let lifetime = Int64(services.configuration.refreshTokenDays * 86400)
+        return services.jwt.sign(JWTClaims(tokenType: "refresh", subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
+                                           issuedAt: now, expiresAt: now + max(1, lifetime)))
+    }
+}
+
+/// Password hashing runs off the event loops: at 600 000 iterations one hash takes a few hundred ms.
+enum PasswordWork {
+    private static let queue = DispatchQueue(label: "tsuna.passwords", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: work()) }
+        }
+    }
+}
+
+/// UUID-shaped path tokens: anything else is a 404 without touching the database.
+enum TokenFormat {
+    static func isUUID(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 36 else { return false }
+        for (i, c) in u.enumerated() {
+            if i == 8 || i == 13 || i == 18 || i == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The canonical lowercase form stored in the database.
+    static func normalized(_ s: String) -> String? {
+        isUUID(s) ? s.lowercased() : nil
+    }
+}

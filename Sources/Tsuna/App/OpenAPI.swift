@@ -1,0 +1,152 @@
+import Foundation
+import HTTP
+
+/// `GET /openapi.json` (OpenAPI 3.1), generated from the router's table so it cannot drift from the routes,
+/// `GET /docs` (Swagger UI) and `GET /` → `/docs`.
+enum OpenAPIRoutes {
+    static func register(on router: Router, version: String) {
+        // Built lazily on first request: every route is registered by then.
+        let document = LazyBytes { build(router.routes, version: version) }
+        router.get("/openapi.json", summary: "This document", tags: ["system"]) { _ in
+            Response.json(200, document.value)
+        }
+        router.get("/docs", summary: "Swagger UI", tags: ["system"]) { _ in
+            var h = HTTPHeaders()
+            h.add("Content-Type", "text/html; charset=utf-8")
+            return Response(status: 200, headers: h, body: .bytes(Array(swaggerPage.utf8)))
+        }
+        router.get("/", summary: "Redirects to /docs", tags: ["system"]) { _ in
+            var h = HTTPHeaders()
+            h.add("Location", "/docs")
+            return Response(status: 302, headers: h, body: .empty)
+        }
+    }
+
+    static let swaggerPage = """
+    <!doctype html>
+    <html lang="en"><head><meta charset="utf-8"><title>Tsuna API</title>
+    <link rel="stylesheet" href="https://unpkg.com/swagger-ui-dist@5/swagger-ui.css"></head>
+    <body><div id="ui"></div>
+    <script src="https://unpkg.com/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+    <script>window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#ui"});</script>
+    <noscript>The API description is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+    </body></html>
+    """
+
+    static func build(_ routes: [RouteInfo], version: String) -> [UInt8] {
+        var byPath: [(path: String, routes: [RouteInfo])] = []
+        for r in routes {
+            let path = openAPIPath(r.pattern)
+            if let i = byPath.firstIndex(where: { $0.path == path }) { byPath[i].routes.append(r) } else { byPath.append((path, [r])) }
+        }
+        var w = JSONWriter(capacity: 64 * 1024)
+        w.beginObject()
+        w.key("openapi"); w.string("3.1.0")
+        w.key("info"); w.beginObject()
+        w.key("title"); w.string("Tsuna Streaming API")
+        w.key("version"); w.string(version)
+        w.key("description"); w.string("""
+            Channels, videos, music, memberships, votes, comments and views. Every path also answers without its \
+            trailing slash. Errors: 400 {field: [messages]} or {"detail": …}; 401/403/404/405/413/415/429 {"detail": …}. \
+            Lists take ?limit= (default 15, max 100) and ?offset= and answer {count, next, previous, results}.
+            """)
+        w.endObject()
+        w.key("components"); components(&w)
+        w.key("paths"); w.beginObject()
+        for (path, group) in byPath {
+            w.key(path); w.beginObject()
+            for r in group {
+                w.key(r.method.lowercased()); operation(&w, r)
+            }
+            w.endObject()
+        }
+        w.endObject()
+        w.endObject()
+        return w.bytes
+    }
+
+    private static func openAPIPath(_ pattern: String) -> String {
+        pattern.split(separator: "/", omittingEmptySubsequences: false).map { seg -> String in
+            if seg.hasPrefix(":") || seg.hasPrefix("*") { return "{\(seg.dropFirst())}" }
+            return String(seg)
+        }.joined(separator: "/")
+    }
+
+    private static func operation(_ w: inout JSONWriter, _ r: RouteInfo) {
+        w.beginObject()
+        w.key("summary"); w.string(r.summary)
+        w.key("operationId"); w.string(r.method.lowercased() + openAPIPath(r.pattern).map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())
+        w.key("tags"); w.beginArray(); for t in r.tags { w.string(t) }; w.endArray()
+        let params = r.pattern.split(separator: "/").filter { $0.hasPrefix(":") || $0.hasPrefix("*") }
+        if !params.isEmpty {
+            w.key("parameters"); w.beginArray()
+            for p in params {
+                w.beginObject()
+                w.key("name"); w.string(String(p.dropFirst()))
+                w.key("in"); w.string("path")
+                w.key("required"); w.bool(true)
+                w.key("schema"); w.beginObject(); w.key("type"); w.string("string"); w.endObject()
+                w.endObject()
+            }
+            w.endArray()
+        }
+        let open = r.tags.contains("system") || r.tags.contains("media")
+        if !open {
+            w.key("security"); w.beginArray(); w.beginObject(); w.key("bearer"); w.beginArray(); w.endArray(); w.endObject(); w.endArray()
+        }
+        if ["POST", "PUT", "PATCH"].contains(r.method) {
+            w.key("requestBody"); w.beginObject()
+            w.key("content"); w.beginObject()
+            for type in ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"] {
+                w.key(type); w.beginObject(); w.key("schema"); w.beginObject(); w.key("type"); w.string("object"); w.endObject(); w.endObject()
+            }
+            w.endObject()
+            w.endObject()
+        }
+        w.key("responses"); w.beginObject()
+        w.key("default"); w.beginObject()
+        w.key("description"); w.string("See SPEC: success bodies per endpoint; errors as described above.")
+        w.key("content"); w.beginObject()
+        w.key("application/json"); w.beginObject(); w.key("schema"); w.beginObject()
+        w.key("$ref"); w.string("#/components/schemas/Detail"); w.endObject(); w.endObject()
+        w.endObject()
+        w.endObject()
+        w.endObject()
+        w.endObject()
+    }
+
+    private static func components(_ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("securitySchemes"); w.beginObject()
+        w.key("bearer"); w.beginObject()
+        w.key("type"); w.string("http"); w.key("scheme"); w.string("bearer"); w.key("bearerFormat"); w.string("JWT")
+        w.endObject()
+        w.endObject()
+        w.key("schemas"); w.beginObject()
+        w.key("Detail"); w.beginObject()
+        w.key("type"); w.string("object")
+        w.key("properties"); w.beginObject()
+        w.key("detail"); w.beginObject(); w.key("type"); w.string("string"); w.endObject()
+        w.key("code"); w.beginObject(); w.key("type"); w.string("string"); w.endObject()
+        w.endObject()
+        w.endObject()
+        w.endObject()
+        w.endObject()
+    }
+}
+
+/// A value computed once, on first use, thread-safely.
+final class LazyBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cached: [UInt8]?
+    private let make: () -> [UInt8]
+    init(_ make: @escaping () -> [UInt8]) { self.make = make }
+    var value: [UInt8] {
+        lock.withLock {
+            if let cached { return cached }
+            let v = make()
+            cached = v
+            return v
+        }
+    }
+}

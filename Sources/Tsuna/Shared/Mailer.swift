@@ -1,0 +1,21 @@
+import Mail
+import Store
+
+/// Queues mail inside the caller's transaction (so a message exists exactly when its cause committed) and
+/// nudges the background sender after the commit.
+final class Mailer: @unchecked Sendable {
+    let sender: MailSender?
+    let domain: String
+
+    init(sender: MailSender?, domain: String) {
+        self.sender = sender
+        self.domain = domain
+    }
+
+    func queue(_ c: Connection, to: String, subject: String, body: String) throws {
+        try Outbox.enqueue(c, to: to, subject: subject, body: body, now: Clock.nowMicros())
+    }
+
+    /// Call after the transaction that queued mail committed.
+    func wake() { sender?.wake() }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import HTTP
+import Store
+import Security
+
+/// Everything a feature's handlers need, built once at start.
+final class Services: @unchecked Sendable {
+    let configuration: Configuration
+    let store: Store
+    let jwt: JWTSigner
+    let passwords: PasswordHasher
+    let urlSigner: URLSigner
+    let mailer: Mailer
+    let media: MediaStorage
+    let authThrottle: RateLimiter?
+    let videoThrottle: RateLimiter?
+    /// Resolves the bearer token of a request (set by the accounts feature).
+    var authenticator: ((Request) throws -> Caller?)!
+
+    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer) {
+        self.configuration = configuration
+        self.store = store
+        // Separate keys per purpose, derived from the one secret.
+        jwt = JWTSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/jwt"))
+        urlSigner = URLSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/media-url"))
+        passwords = PasswordHasher(iterations: configuration.passwordIterations)
+        self.mailer = mailer
+        media = MediaStorage(directory: configuration.mediaDirectory, domain: configuration.domain)
+        authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
+        videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }
+    }
+
+    func authenticate(_ request: Request) throws -> Caller? {
+        try authenticator(request)
+    }
+
+    var domain: String { configuration.domain }
+}

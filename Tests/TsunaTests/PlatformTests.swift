@@ -1,0 +1,136 @@
+import XCTest
+import Foundation
+import TestSupport
+import Store
+@testable import Tsuna
+
+/// The binary as an operator meets it: commands, configuration, probes, shutdown.
+final class PlatformTests: XCTestCase {
+    func baseEnvironment(_ dir: String) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["TSUNA_DATA_DIR"] = dir
+        env["TSUNA_PORT"] = "0"
+        return env
+    }
+
+    func testHealthzRequestIdAndUnknownRoutes() throws {
+        let server = try TestServer()
+        let c = try server.client()
+        let r = try c.request("GET", "/healthz")
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.object["status"] as? String, "ok")
+        XCTAssertNotNil(UUID(uuidString: r.header("X-Request-Id") ?? ""))
+        XCTAssertEqual(try c.request("GET", "/healthz", headers: ["Authorization": "Bearer junk"]).status, 200,
+                       "/healthz ignores the Authorization header")
+        let missing = try c.request("GET", "/no/such/route/")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.object["detail"] as? String, "Page not found.")
+        let wrong = try c.request("DELETE", "/healthz")
+        XCTAssertEqual(wrong.status, 405)
+        XCTAssertEqual(wrong.object["detail"] as? String, "Method \"DELETE\" not allowed.")
+        XCTAssertNotNil(wrong.header("Allow"))
+        let metrics = try c.request("GET", "/metrics")
+        XCTAssertEqual(metrics.status, 200)
+        XCTAssertTrue(metrics.text.contains("http_requests_total{route=\"/healthz\""), metrics.text)
+    }
+
+    func testFirstStartCreatesTheDataFolderAndASecretKeyReadableOnlyByTheOwner() throws {
+        let server = try TestServer()
+        let attrs = try FileManager.default.attributesOfItem(atPath: server.dataDirectory + "/secret.key")
+        XCTAssertEqual((attrs[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        for sub in ["media", "snapshots", "mail", "tsuna.sqlite"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: server.dataDirectory + "/" + sub), sub)
+        }
+        let key = try String(contentsOfFile: server.dataDirectory + "/secret.key", encoding: .utf8)
+        XCTAssertGreaterThanOrEqual(key.trimmingCharacters(in: .whitespacesAndNewlines).count, 32)
+        // A restart keeps the same secret (tokens stay valid).
+        server.stop()
+        let again = try TestServer(dataDirectory: server.dataDirectory)
+        XCTAssertEqual(try String(contentsOfFile: again.dataDirectory + "/secret.key", encoding: .utf8), key)
+    }
+
+    func testBadConfigurationStopsServeWithStatus2NamingTheVariable() throws {
+        let dir = TestServer.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, value) in [("TSUNA_PORT", "eighty"), ("TSUNA_PORT", "70000"), ("TSUNA_THROTTLE_AUTH", "5/fortnight"),
+                              ("TSUNA_FLUSH_INTERVAL_SECONDS", "-1"), ("TSUNA_HOST", "not a host"),
+                              ("TSUNA_SMTP_URL", "http://mail"), ("TSUNA_MEMBERSHIP_MONTH_DAYS", "abc"),
+                              ("TSUNA_PASSWORD_ITERATIONS", "0"), ("TSUNA_DOMAIN", "ftp://x")] {
+            var env = baseEnvironment(dir)
+            env[name] = value
+            let r = try TestServer.run(["serve"], environment: env)
+            XCTAssertEqual(r.status, 2, "\(name)=\(value)")
+            XCTAssertTrue(r.err.contains(name), "\(name)=\(value): \(r.err)")
+            XCTAssertFalse(r.out.contains("listening"))
+        }
+    }
+
+    func testCommandLine() throws {
+        let dir = TestServer.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = baseEnvironment(dir)
+        let unknown = try TestServer.run(["frobnicate"], environment: env)
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.err.contains("usage: tsuna"))
+        let none = try TestServer.run([], environment: env)
+        XCTAssertEqual(none.status, 2)
+        let version = try TestServer.run(["version"], environment: env)
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.out.hasPrefix("tsuna "))
+        let help = try TestServer.run(["help"], environment: env)
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.contains("TSUNA_DATA_DIR"))
+        let migrate = try TestServer.run(["migrate"], environment: env)
+        XCTAssertEqual(migrate.status, 0, migrate.err)
+        XCTAssertTrue(migrate.out.contains("schema version \(Schema.latestVersion)"))
+    }
+
+    func testADatabaseNewerThanTheBinaryIsRefusedUntouched() throws {
+        let dir = TestServer.makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = baseEnvironment(dir)
+        XCTAssertEqual(try TestServer.run(["migrate"], environment: env).status, 0)
+        let db = dir + "/tsuna.sqlite"
+        let c = try Connection(path: db)
+        try c.setUserVersion(Schema.latestVersion + 5)
+        try c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        c.close()
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        for command in ["migrate", "serve"] {
+            let r = try TestServer.run([command], environment: env)
+            XCTAssertEqual(r.status, 1, command)
+            XCTAssertTrue(r.err.contains("\(Schema.latestVersion + 5)") && r.err.contains("\(Schema.latestVersion)"), r.err)
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: db)), before)
+    }
+
+    func testSigtermFinishesTheRequestInFlightAndExitsZero() throws {
+        let server = try TestServer()
+        let c = try server.client()
+        // A request whose body is still arriving is in flight.
+        try c.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345")
+        usleep(100_000)
+        kill(server.process.processIdentifier, SIGTERM)
+        usleep(200_000)
+        XCTAssertTrue(server.process.isRunning, "waits for the request in flight")
+        try c.send("67890")
+        let r = try c.readResponse()
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(r.header("Connection"), "close")
+        server.process.waitUntilExit()
+        XCTAssertEqual(server.process.terminationStatus, 0)
+        XCTAssertTrue(server.log.contains("shutting down"))
+    }
+
+    func testBackupWhileServing() throws {
+        let server = try TestServer()
+        _ = try server.makeUser()
+        let target = server.dataDirectory + "-backup.sqlite"
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        let r = try server.runCommand(["backup", target])
+        XCTAssertEqual(r.status, 0, r.err)
+        let c = try Connection(path: target, readOnly: true)
+        defer { c.close() }
+        XCTAssertEqual(try c.queryOne("SELECT count(*) FROM users") { $0.int(0) }, 1)
+    }
+}

@@ -58,8 +58,19 @@ extension TestServer {
     /// Mail written to `<data>/mail/*.eml` (no SMTP configured), oldest first.
     public func mails() -> [ReceivedMail] {
         let dir = dataDirectory + "/mail"
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".eml") }
+            .sorted { (Int($0.split(separator: "-").last?.dropLast(4) ?? "") ?? 0) < (Int($1.split(separator: "-").last?.dropLast(4) ?? "") ?? 0) }
         return names.compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.map(ReceivedMail.init(raw:))
+    }
+
+    /// Waits (bounded) for the newest mail to `address`.
+    public func waitForMail(to address: String, timeout: Double = 20) -> ReceivedMail? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let m = mails().last(where: { $0.to.lowercased().contains(address.lowercased()) }) { return m }
+            if Date() > deadline { return nil }
+            usleep(20_000)
+        }
     }
 
     /// Waits (bounded) for at least `count` mails; the bound is a safety net, not a timing assertion.
@@ -82,6 +93,9 @@ public final class SMTPServer {
 
     public init() throws {
         maildir = TestServer.makeTempDirectory()
+        for sub in ["tmp", "new", "cur"] {
+            try FileManager.default.createDirectory(atPath: maildir + "/" + sub, withIntermediateDirectories: true)
+        }
         port = SMTPServer.freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)",

@@ -28,6 +28,7 @@ public final class TestServer {
         env["TSUNA_DATA_DIR"] = dir
         env["TSUNA_PORT"] = "0"
         env["TSUNA_PASSWORD_ITERATIONS"] = env["TSUNA_PASSWORD_ITERATIONS"] ?? "1000"
+        env["TSUNA_THROTTLE_AUTH"] = env["TSUNA_THROTTLE_AUTH"] ?? "off"
         for (k, v) in extra { env[k] = v }
         environment = env
         process.executableURL = URL(fileURLWithPath: TestServer.binaryPath)

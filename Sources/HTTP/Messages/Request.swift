@@ -36,6 +36,14 @@ public final class TemporaryFile: @unchecked Sendable {
         }
     }
 
+    /// Deletes the file unless it was persisted; safe to call more than once.
+    public func remove() {
+        lock.withLock {
+            if !moved { unlink(path) }
+            moved = true
+        }
+    }
+
     deinit { if !moved { unlink(path) } }
 }
 

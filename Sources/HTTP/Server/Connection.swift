@@ -24,6 +24,8 @@ final class Connection {
     private var deadline: Int64
     private var inProcess = false
     private var closeAfterResponse = false
+    /// When the connection last finished a response (or was accepted): the longest idle goes first at the limit.
+    private(set) var idleSince: Int64
 
     // The request being read or handled.
     private var head: RequestHead?
@@ -38,6 +40,8 @@ final class Connection {
     private var bodyFile: Int32 = -1
     private var bodyFilePath = ""
     private var bodyLength = 0
+    /// The spilled body handed to the current handler; removed once its response is written.
+    private var handedOffFile: TemporaryFile?
 
     // The response being written.
     private var out: [UInt8] = []
@@ -50,6 +54,7 @@ final class Connection {
         self.loop = loop
         self.remoteAddress = remoteAddress
         deadline = loop.now + Int64(loop.server.configuration.headerTimeout * 1000)
+        idleSince = loop.now
     }
 
     /// Waiting for a next request with nothing received yet.
@@ -113,7 +118,7 @@ final class Connection {
             pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
         } else if used > 0 {
             pending.removeFirst(used)
-            scannedUpTo = max(0, scannedUpTo - used)
+            scannedUpTo = 0
         }
     }
 
@@ -286,7 +291,9 @@ final class Connection {
         if bodyFile >= 0 {
             Glibc.close(bodyFile)
             bodyFile = -1
-            return .file(TemporaryFile(path: bodyFilePath, length: bodyLength))
+            let file = TemporaryFile(path: bodyFilePath, length: bodyLength)
+            handedOffFile = file
+            return .file(file)
         }
         if bodyBytes.isEmpty { return .empty }
         let b = bodyBytes
@@ -343,6 +350,9 @@ final class Connection {
 
     private func respond(_ response: Response) {
         guard state == .handling else { return }
+        // The handler is done with a spilled body: remove it before the client can see the answer.
+        handedOffFile?.remove()
+        handedOffFile = nil
         let h = head
         let keepAlive = (h?.keepAlive ?? false) && !closeAfterResponse && !loop.draining
         closeAfterResponse = !keepAlive
@@ -450,6 +460,7 @@ final class Connection {
         }
         state = .head
         receivingHead = false
+        idleSince = loop.now
         deadline = loop.now + Int64(loop.server.configuration.idleTimeout * 1000)
         if inProcess { return }  // the caller's parse loop continues with the buffered bytes
         if !pending.isEmpty { processPending() }

@@ -168,7 +168,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             if draining { Glibc.close(fd); continue }
             if !server.reserveConnection() {
                 // At the limit: make room by closing an idle keep-alive connection, else refuse.
-                if let idle = connections.values.first(where: { $0.isIdle }) {
+                if let idle = connections.values.filter({ $0.isIdle }).min(by: { $0.idleSince < $1.idleSince }) {
                     idle.close()
                     _ = server.reserveConnection()
                 } else {

@@ -27,8 +27,9 @@ public final class HTTPServer: @unchecked Sendable {
         self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
     }
 
-    /// Binds every host and starts the loops. Returns once the server accepts connections.
-    public func start() throws {
+    /// Binds every host and starts the loops. Returns once the server accepts connections. `beforeServing`
+    /// runs after binding (the port is known) and before the first connection is accepted.
+    public func start(beforeServing: (Int) -> Void = { _ in }) throws {
         signal(SIGPIPE, SIG_IGN)
         var port = configuration.port
         for host in configuration.hosts {
@@ -37,6 +38,7 @@ public final class HTTPServer: @unchecked Sendable {
             port = bound
         }
         self.port = port
+        beforeServing(port)
         for i in 0..<configuration.loopCount {
             let loop = try EventLoop(index: i, server: self)
             for fd in listenFds { loop.addListener(fd) }

@@ -100,11 +100,10 @@ enum AccountsStore {
                        [.integer(userId), .integer(now)]) { _ in true } ?? false
     }
 
-    /// Activates the user and consumes their verification tokens. False if someone else activated first.
+    /// Activates the user. False if someone else activated first. The token stays until it expires, so a
+    /// second click answers "User is already active." rather than 404; the cleanup job removes it.
     static func activate(userId: Int64, _ c: Connection) throws -> Bool {
-        let changed = try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0", [.integer(userId)])
-        try c.run("DELETE FROM verification_tokens WHERE user_id = ?", [.integer(userId)])
-        return changed == 1
+        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0", [.integer(userId)]) == 1
     }
 
     static func updateProfile(userId: Int64, firstName: String, lastName: String, bio: String, picture: String?,

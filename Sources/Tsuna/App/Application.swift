@@ -26,8 +26,9 @@ public final class Application: @unchecked Sendable {
         } ?? FileTransport(directory: configuration.mailDirectory)
         mailSender = MailSender(store: store, transport: transport, from: configuration.mailFrom,
                                 log: { logLine("mail: \($0)") })
+        let site = Site(domain: configuration.domain)
         services = Services(configuration: configuration, store: store, secret: secret,
-                            mailer: Mailer(sender: mailSender, domain: configuration.domain))
+                            mailer: Mailer(sender: mailSender, site: site), site: site)
         let authentication = Authentication(services: services)
         services.authenticator = { try authentication.authenticate($0) }
         scheduler = Scheduler(log: { logLine($0) })
@@ -59,7 +60,11 @@ public final class Application: @unchecked Sendable {
             mailSender.stop()
             store.close()
         }
-        try server.start()
+        let explicitDomain = configuration.domainIsExplicit
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        try server.start { [services] port in
+            if !explicitDomain { services.site.setDomain("http://\(host):\(port)") }
+        }
         self.server = server
         mailSender.start()
         scheduler.start()

@@ -36,6 +36,8 @@ public struct Configuration: Sendable {
     public var host: String
     public var port: Int
     public var domain: String
+    /// False when `domain` is the default built from host and port.
+    public var domainIsExplicit: Bool
     public var secretKey: String?
     public var smtpURL: String?
     public var smtpUser: String?
@@ -110,6 +112,7 @@ public struct Configuration: Sendable {
         port = try reader.int("TSUNA_PORT", default: 8000, range: 0...65535)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         domain = try reader.url("TSUNA_DOMAIN", default: "http://\(hostInURL):\(port)")
+        domainIsExplicit = env["TSUNA_DOMAIN"].map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
         secretKey = try reader.optional("TSUNA_SECRET_KEY", minLength: 16)
         smtpURL = try reader.smtpURL("TSUNA_SMTP_URL")
         smtpUser = reader.env["TSUNA_SMTP_USER"].flatMap { $0.isEmpty ? nil : $0 }

@@ -54,6 +54,8 @@ struct Input {
                                                  limits: MultipartLimits(maxFileBytes: fileLimit ?? (1 << 20)),
                                                  temporaryDirectory: temporaryDirectory)
             } catch {
+                // A disk failure while spilling is the server's problem (500), not the client's.
+                if case .storageFailed = error { throw StartupError("multipart storage failed: \(error.message)") }
                 throw APIError.badRequest("Multipart form parse error - \(error.message)")
             }
             for (k, v) in form.fields where input.fields[k] == nil { input.fields[k] = .string(v) }

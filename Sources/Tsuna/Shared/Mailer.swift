@@ -5,11 +5,12 @@ import Store
 /// nudges the background sender after the commit.
 final class Mailer: @unchecked Sendable {
     let sender: MailSender?
-    let domain: String
+    let site: Site
+    var domain: String { site.domain }
 
-    init(sender: MailSender?, domain: String) {
+    init(sender: MailSender?, site: Site) {
         self.sender = sender
-        self.domain = domain
+        self.site = site
     }
 
     func queue(_ c: Connection, to: String, subject: String, body: String) throws {

@@ -6,15 +6,15 @@ import Security
 /// shows `<domain>/media/<relative path>`. Client file names are never used as paths.
 final class MediaStorage: @unchecked Sendable {
     let directory: String
-    let domain: String
+    let site: Site
 
-    init(directory: String, domain: String) {
+    init(directory: String, site: Site) {
         self.directory = directory
-        self.domain = domain
+        self.site = site
     }
 
     func url(_ relative: String?) -> String? {
-        relative.map { "\(domain)/media/\($0)" }
+        relative.map { "\(site.domain)/media/\($0)" }
     }
 
     /// Moves an uploaded file into `folder` under a fresh name; returns the relative path.

@@ -17,15 +17,16 @@ final class Services: @unchecked Sendable {
     /// Resolves the bearer token of a request (set by the accounts feature).
     var authenticator: ((Request) throws -> Caller?)!
 
-    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer) {
+    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer, site: Site) {
         self.configuration = configuration
+        self.site = site
         self.store = store
         // Separate keys per purpose, derived from the one secret.
         jwt = JWTSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/jwt"))
         urlSigner = URLSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/media-url"))
         passwords = PasswordHasher(iterations: configuration.passwordIterations)
         self.mailer = mailer
-        media = MediaStorage(directory: configuration.mediaDirectory, domain: configuration.domain)
+        media = MediaStorage(directory: configuration.mediaDirectory, site: site)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }
     }
@@ -34,5 +35,14 @@ final class Services: @unchecked Sendable {
         try authenticator(request)
     }
 
-    var domain: String { configuration.domain }
+    var domain: String { site.domain }
+    let site: Site
+}
+
+/// The public base URL (`TSUNA_DOMAIN`). When it is not configured it follows the bound port, which is only
+/// known after binding (port 0), so it is set once before the first request is served.
+final class Site: @unchecked Sendable {
+    private(set) var domain: String
+    init(domain: String) { self.domain = domain }
+    func setDomain(_ d: String) { domain = d }
 }

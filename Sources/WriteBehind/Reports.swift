@@ -1,0 +1,46 @@
+/// What one `flush()` did.
+public struct FlushReport: Sendable, Equatable {
+    /// Rows written to the database (inserts, updates and deletes).
+    public var rows: Int
+    /// Rows the database refused with a constraint violation (dropped and logged).
+    public var rejected: Int
+    /// Wall time in seconds.
+    public var duration: Double
+}
+
+/// What one `snapshot()` did.
+public struct SnapshotReport: Sendable, Equatable {
+    /// Shard files written.
+    public var filesWritten: Int
+    /// Shard files removed because their shard became empty.
+    public var filesRemoved: Int
+    /// Bytes written.
+    public var bytes: Int
+    /// Entries written.
+    public var entries: Int
+    /// Wall time in seconds.
+    public var duration: Double
+}
+
+/// A cache's figures for /metrics.
+public struct CacheStats: Sendable, Equatable {
+    /// The table's name.
+    public var name: String
+    /// Pending entries over all shards.
+    public var pendingEntries: Int
+    /// Pending entries per shard.
+    public var pendingPerShard: [Int]
+    /// Owners whose counts are held in memory.
+    public var countedOwners: Int
+    /// Rows written by the last successful flush, its rejected rows and its duration in seconds.
+    public var lastFlushRows: Int
+    public var lastFlushRejected: Int
+    public var lastFlushDuration: Double
+    /// Flushes that failed since start, and the last failure's message.
+    public var flushFailures: Int
+    public var lastFlushError: String?
+    /// The last snapshot's duration in seconds, bytes and entries.
+    public var lastSnapshotDuration: Double
+    public var lastSnapshotBytes: Int
+    public var lastSnapshotEntries: Int
+}

@@ -1,0 +1,371 @@
+/// The (owner, user) key of a pending entry.
+struct EntryKey: Equatable, Sendable {
+    var owner: Int64
+    var user: Int64
+}
+
+/// An entry's neighbours in its owner's list (slot numbers, -1 for none).
+struct OwnerLinks {
+    var prev: Int32
+    var next: Int32
+}
+
+/// What a shard knows about one owner: its pending entries and, once asked for, its merged counts.
+struct OwnerInfo {
+    /// First slot of the owner's pending entries, -1 when none.
+    var head: Int32 = -1
+    /// Pending entries (inserts, updates and deletes).
+    var pending: Int32 = 0
+    /// Pending entries that are inserts or updates.
+    var pendingUpserts: Int32 = 0
+    /// Position of the owner's counts in the count pool, -1 while not loaded.
+    var countsAt: Int32 = -1
+    /// Set on use, cleared by an eviction sweep (a one-bit clock).
+    var recentlyUsed = true
+}
+
+/// The non-generic bookkeeping of one shard: pending keys in dense arrays (slot = array position), an
+/// open-addressing hash index over them, a doubly linked list per owner, and per-owner counts.
+///
+/// The values live in the generic shard in an array parallel to `keys`; every operation that moves a
+/// slot says so, and the shard mirrors the move. Dense arrays keep a pending entry near 60 bytes and
+/// make snapshots and flushes a linear scan. Kept generic-free so it compiles to specialised code.
+struct ShardIndex {
+    /// Most entries one shard holds (slots are stored as Int32).
+    static let maxEntries = Int(Int32.max) - 1
+
+    private(set) var keys: [EntryKey] = []
+    /// Sequence number << 1 | 1 for an insert/update, | 0 for a delete.
+    private var stamps: [UInt64] = []
+    private var links: [OwnerLinks] = []
+    /// Slot numbers, -1 for an empty bucket; linear probing, load kept at or under 1/2.
+    private var buckets: [Int32]
+    private var mask: Int
+    /// Per-process random seed, so bucket positions cannot be predicted from ids.
+    private let seed: UInt64
+
+    private(set) var owners: [Int64: OwnerInfo] = [:]
+    /// Number of count buckets per owner.
+    let categoryCount: Int
+    /// Counts of the owners that have them, `categoryCount` numbers each.
+    private var countPool: [Int] = []
+    private var freeCountSlots: [Int32] = []
+    /// Owners whose counts are loaded.
+    private(set) var countedOwners = 0
+    /// The count of counted owners at which the next eviction sweep runs (hysteresis).
+    private var evictionThreshold = 0
+
+    init(categoryCount: Int) {
+        self.categoryCount = max(1, categoryCount)
+        seed = UInt64.random(in: .min ... .max)
+        buckets = Array(repeating: -1, count: 16)
+        mask = 15
+    }
+
+    /// Pending entries.
+    var count: Int { keys.count }
+
+    /// Slots the arrays can hold before they grow.
+    var capacity: Int { keys.capacity }
+
+    /// The capacity to grow to from `count` (1.25×: memory per entry matters more than copies).
+    static func grownCapacity(_ count: Int) -> Int { count + count / 4 + 64 }
+
+    // MARK: - Entries
+
+    /// The sequence number of a slot.
+    @inline(__always) func seq(_ slot: Int) -> UInt64 { stamps[slot] >> 1 }
+
+    /// Whether a slot is a pending insert/update (else a pending delete).
+    @inline(__always) func isUpsert(_ slot: Int) -> Bool { stamps[slot] & 1 == 1 }
+
+    /// The slot of (owner, user), or -1.
+    func find(_ owner: Int64, _ user: Int64) -> Int {
+        var b = bucket(owner, user)
+        while true {
+            let s = buckets[b]
+            if s < 0 { return -1 }
+            let k = keys[Int(s)]
+            if k.owner == owner && k.user == user { return Int(s) }
+            b = (b &+ 1) & mask
+        }
+    }
+
+    /// Appends a new entry (the key must be absent) and returns its slot.
+    mutating func insert(_ owner: Int64, _ user: Int64, seq: UInt64, upsert: Bool) -> Int {
+        let slot = keys.count
+        if slot == keys.capacity { reserve(ShardIndex.grownCapacity(slot)) }
+        keys.append(EntryKey(owner: owner, user: user))
+        stamps.append(seq << 1 | (upsert ? 1 : 0))
+        let head: Int32 = ShardIndex.link(&owners[owner, default: OwnerInfo()], slot: Int32(slot), upsert: upsert)
+        links.append(OwnerLinks(prev: -1, next: head))
+        if head >= 0 { links[Int(head)].prev = Int32(slot) }
+        if keys.count * 2 > buckets.count {
+            rehash(bucketCount: buckets.count * 2)
+        } else {
+            place(slot)
+        }
+        return slot
+    }
+
+    /// Makes `slot` the owner's head and counts it; returns the previous head.
+    private static func link(_ info: inout OwnerInfo, slot: Int32, upsert: Bool) -> Int32 {
+        let old = info.head
+        info.head = slot
+        info.pending += 1
+        if upsert { info.pendingUpserts += 1 }
+        info.recentlyUsed = true
+        return old
+    }
+
+    /// Gives an existing slot a new sequence number and kind.
+    mutating func update(_ slot: Int, seq: UInt64, upsert: Bool) {
+        let was = isUpsert(slot)
+        stamps[slot] = seq << 1 | (upsert ? 1 : 0)
+        if was != upsert {
+            let delta: Int32 = upsert ? 1 : -1
+            owners[keys[slot].owner]?.pendingUpserts += delta
+        }
+    }
+
+    /// Removes a slot. When it was not the last one, the last slot moves into it and true is returned:
+    /// the caller moves its parallel value the same way.
+    mutating func remove(_ slot: Int) -> Bool {
+        let key = keys[slot]
+        let l = links[slot]
+        if l.prev >= 0 { links[Int(l.prev)].next = l.next }
+        if l.next >= 0 { links[Int(l.next)].prev = l.prev }
+        if let i = owners.index(forKey: key.owner) {
+            var dropOwner = false
+            ShardIndex.unlink(&owners.values[i], next: l.next, wasHead: l.prev < 0, upsert: isUpsert(slot),
+                              drop: &dropOwner)
+            if dropOwner { owners.remove(at: i) }
+        }
+        unplace(slot)
+        let last = keys.count - 1
+        if slot != last {
+            keys[slot] = keys[last]
+            stamps[slot] = stamps[last]
+            links[slot] = links[last]
+            let m = links[slot]
+            if m.prev >= 0 {
+                links[Int(m.prev)].next = Int32(slot)
+            } else {
+                owners[keys[slot].owner]?.head = Int32(slot)
+            }
+            if m.next >= 0 { links[Int(m.next)].prev = Int32(slot) }
+            repoint(from: last, to: slot)
+        }
+        keys.removeLast()
+        stamps.removeLast()
+        links.removeLast()
+        return slot != last
+    }
+
+    private static func unlink(_ info: inout OwnerInfo, next: Int32, wasHead: Bool, upsert: Bool,
+                               drop: inout Bool) {
+        if wasHead { info.head = next }
+        info.pending -= 1
+        if upsert { info.pendingUpserts -= 1 }
+        drop = info.pending <= 0 && info.countsAt < 0
+    }
+
+    /// The slots of an owner's pending entries.
+    func slots(of owner: Int64) -> [Int] {
+        guard let info = owners[owner] else { return [] }
+        var out: [Int] = []
+        out.reserveCapacity(Int(info.pending))
+        var s = info.head
+        while s >= 0 {
+            out.append(Int(s))
+            s = links[Int(s)].next
+        }
+        return out
+    }
+
+    /// Pending entries of an owner.
+    func pendingCount(of owner: Int64) -> Int { Int(owners[owner]?.pending ?? 0) }
+
+    /// Shrinks the arrays after a flush emptied most of them; returns the new capacity when it did,
+    /// so the caller resizes its parallel values array alike.
+    mutating func shrinkIfSparse() -> Int? {
+        var newCapacity: Int?
+        if keys.capacity > 4096 && keys.count * 4 < keys.capacity {
+            let n = ShardIndex.grownCapacity(keys.count)
+            keys = ShardIndex.copy(keys, capacity: n)
+            stamps = ShardIndex.copy(stamps, capacity: n)
+            links = ShardIndex.copy(links, capacity: n)
+            newCapacity = n
+        }
+        if buckets.count > 64 && keys.count * 8 < buckets.count {
+            var size = 16
+            while size < keys.count * 2 + 2 { size *= 2 }
+            rehash(bucketCount: size)
+        }
+        return newCapacity
+    }
+
+    /// A copy of `a` with exactly room for `capacity` elements.
+    static func copy<T>(_ a: [T], capacity: Int) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(capacity)
+        out.append(contentsOf: a)
+        return out
+    }
+
+    private mutating func reserve(_ n: Int) {
+        keys.reserveCapacity(n)
+        stamps.reserveCapacity(n)
+        links.reserveCapacity(n)
+    }
+
+    // MARK: - Hashing
+
+    @inline(__always) private func bucket(_ owner: Int64, _ user: Int64) -> Int {
+        var h = UInt64(bitPattern: owner) &* 0x9E37_79B9_7F4A_7C15
+        h ^= UInt64(bitPattern: user) &+ seed
+        h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        return Int(truncatingIfNeeded: h) & mask
+    }
+
+    private mutating func place(_ slot: Int) {
+        let k = keys[slot]
+        var b = bucket(k.owner, k.user)
+        while buckets[b] >= 0 { b = (b &+ 1) & mask }
+        buckets[b] = Int32(slot)
+    }
+
+    /// Empties the bucket of `slot` by backward-shift deletion (no tombstones).
+    private mutating func unplace(_ slot: Int) {
+        let k = keys[slot]
+        var i = bucket(k.owner, k.user)
+        while buckets[i] != Int32(slot) { i = (i &+ 1) & mask }
+        var j = i
+        while true {
+            j = (j &+ 1) & mask
+            let s = buckets[j]
+            if s < 0 { break }
+            let kk = keys[Int(s)]
+            let home = bucket(kk.owner, kk.user)
+            // The entry at j may fill the hole at i unless its home lies cyclically in (i, j].
+            let stays = i <= j ? (home > i && home <= j) : (home > i || home <= j)
+            if !stays {
+                buckets[i] = s
+                i = j
+            }
+        }
+        buckets[i] = -1
+    }
+
+    /// The bucket holding `old` now holds `new` (keys[new] is the key that was at `old`).
+    private mutating func repoint(from old: Int, to new: Int) {
+        let k = keys[new]
+        var b = bucket(k.owner, k.user)
+        while buckets[b] != Int32(old) { b = (b &+ 1) & mask }
+        buckets[b] = Int32(new)
+    }
+
+    private mutating func rehash(bucketCount: Int) {
+        buckets = Array(repeating: -1, count: bucketCount)
+        mask = bucketCount - 1
+        for s in 0..<keys.count { place(s) }
+    }
+
+    // MARK: - Counts
+
+    /// The owner's merged counts, or nil while not loaded.
+    func counts(of owner: Int64) -> ArraySlice<Int>? {
+        guard let at = owners[owner]?.countsAt, at >= 0 else { return nil }
+        let start = Int(at) * categoryCount
+        return countPool[start..<start + categoryCount]
+    }
+
+    /// Stored rows of the owner not hidden by a pending entry (merged total − pending upserts), or nil
+    /// while the counts are not loaded. Zero means no database read can find a row of this owner that
+    /// the pending entries do not already answer.
+    func storedVisible(_ owner: Int64) -> Int? {
+        guard let info = owners[owner], info.countsAt >= 0 else { return nil }
+        let start = Int(info.countsAt) * categoryCount
+        var total = 0
+        for i in start..<start + categoryCount { total &+= countPool[i] }
+        return total &- Int(info.pendingUpserts)
+    }
+
+    /// Installs loaded counts (`counts` has `categoryCount` numbers).
+    mutating func setCounts(_ owner: Int64, _ counts: [Int]) {
+        var at = owners[owner]?.countsAt ?? -1
+        if at < 0 {
+            if let free = freeCountSlots.popLast() {
+                at = free
+            } else {
+                at = Int32(countPool.count / categoryCount)
+                countPool.append(contentsOf: repeatElement(0, count: categoryCount))
+            }
+            owners[owner, default: OwnerInfo()].countsAt = at
+            countedOwners += 1
+        }
+        let start = Int(at) * categoryCount
+        for i in 0..<categoryCount { countPool[start + i] = i < counts.count ? counts[i] : 0 }
+        owners[owner]?.recentlyUsed = true
+    }
+
+    /// Adds `delta` to one count of an owner whose counts are loaded (no-op otherwise).
+    mutating func addCount(_ owner: Int64, category: Int, delta: Int) {
+        guard let at = owners[owner]?.countsAt, at >= 0 else { return }
+        let c = category >= 0 && category < categoryCount ? category : 0
+        countPool[Int(at) * categoryCount + c] &+= delta
+    }
+
+    /// Marks the owner as recently used (spares it from the next eviction sweep).
+    mutating func touch(_ owner: Int64) {
+        if let i = owners.index(forKey: owner) { owners.values[i].recentlyUsed = true }
+    }
+
+    /// Forgets the owner's counts (they are re-read next time).
+    mutating func dropCounts(_ owner: Int64) {
+        guard let i = owners.index(forKey: owner) else { return }
+        let at = owners.values[i].countsAt
+        guard at >= 0 else { return }
+        freeCountSlots.append(at)
+        countedOwners -= 1
+        if owners.values[i].pending <= 0 {
+            owners.remove(at: i)
+        } else {
+            owners.values[i].countsAt = -1
+        }
+    }
+
+    /// Forgets every owner's counts.
+    mutating func dropAllCounts() {
+        owners = owners.filter { $0.value.pending > 0 }
+        for i in owners.indices { owners.values[i].countsAt = -1 }
+        countPool = []
+        freeCountSlots = []
+        countedOwners = 0
+        evictionThreshold = 0
+    }
+
+    /// Bounds the owners kept only for their counts: once more than `limit` owners have counts, drops
+    /// those with no pending entries, least recently used first (clock sweep). Amortised O(1).
+    mutating func evictIdleCounts(limit: Int) {
+        guard countedOwners > max(limit, evictionThreshold) else { return }
+        let target = limit - limit / 4
+        var idle: [(owner: Int64, recent: Bool)] = []
+        for (owner, info) in owners where info.pending <= 0 && info.countsAt >= 0 {
+            idle.append((owner, info.recentlyUsed))
+        }
+        var excess = countedOwners - target
+        for pass in 0..<2 where excess > 0 {
+            for (owner, recent) in idle where excess > 0 && (pass == 1 || !recent) {
+                if owners[owner]?.countsAt ?? -1 >= 0 {
+                    dropCounts(owner)
+                    excess -= 1
+                }
+            }
+        }
+        for i in owners.indices { owners.values[i].recentlyUsed = false }
+        // Owners with pending entries cannot be dropped: wait for real growth before sweeping again.
+        evictionThreshold = countedOwners + max(16, limit / 2)
+    }
+}

@@ -1,0 +1,102 @@
+import Store
+
+/// Which shard holds an owner: stable across runs (the snapshot files depend on it).
+enum ShardRouting {
+    @inline(__always) static func shard(of owner: Int64, count: Int) -> Int {
+        let h = UInt64(bitPattern: owner) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: (h >> 32) % UInt64(count))
+    }
+}
+
+/// What the snapshot files held, ready for the shards.
+struct LoadedState<Value: WriteBehindValue> {
+    var shards: [ShardContents<Value>]
+    /// Shards whose file existed: their next snapshot rewrites (or removes) it.
+    var dirty: [Bool]
+    /// Above every sequence number used so far by this cache; every shard continues from it.
+    var lastSeq: UInt64
+    /// Entries applied straight to the database because the shard layout changed.
+    var replayed: Int
+}
+
+/// Loads a cache's snapshot files at start.
+///
+/// Each file is validated completely before any of it is used. Entries with a sequence number ≤ the
+/// shard's flushed_seq are already in the database and are skipped. When the files were written with
+/// another shard count (or another routing), their entries are applied to the database right away
+/// instead of being re-sharded in memory: sequence numbers are per shard, so moving an entry to another
+/// shard would compare it against the wrong flushed_seq. After applying, every flushed_seq of the cache
+/// is raised to the highest sequence number seen and the old files are removed; a crash in between
+/// leaves files whose entries are all ≤ flushed_seq, which the next start skips.
+enum SnapshotLoader {
+    static func load<T: WriteBehindTable>(table: T, store: Store, directory: String, shardCount: Int,
+                                          batchSize: Int, log: (String) -> Void) throws -> LoadedState<T.Value> {
+        let name = table.name
+        let flushed = try store.read { try FlushState.read($0, cache: name) }
+        let listing = try SnapshotFiles.list(directory: directory, cache: name)
+        for tmp in listing.temporaries { try SnapshotFiles.remove(tmp) }
+
+        var lastSeq = flushed.values.max() ?? 0
+        var sameLayout = true
+        var files: [(shard: Int, path: String, kept: [SnapshotEntry<T.Value>])] = []
+        for f in listing.files {
+            let bytes = try SnapshotFiles.read(f.path)
+            let (header, entries) = try SnapshotDecoder.decode(bytes, file: f.path, as: T.Value.self)
+            guard header.shardIndex == f.shard else {
+                throw WriteBehindError.corruptSnapshot(
+                    file: f.path, reason: "its name says shard \(f.shard) but its header says \(header.shardIndex)")
+            }
+            if header.shardCount != shardCount { sameLayout = false }
+            lastSeq = max(lastSeq, header.maxSeq)
+            let floor = flushed[f.shard] ?? 0
+            var kept: [SnapshotEntry<T.Value>] = []
+            kept.reserveCapacity(entries.count)
+            for e in entries {
+                lastSeq = max(lastSeq, e.seq)
+                if sameLayout && ShardRouting.shard(of: e.owner, count: shardCount) != f.shard { sameLayout = false }
+                if e.seq > floor { kept.append(e) }
+            }
+            files.append((f.shard, f.path, kept))
+        }
+
+        var state = LoadedState<T.Value>(
+            shards: (0..<shardCount).map { _ in ShardContents(categoryCount: table.categoryCount) },
+            dirty: Array(repeating: false, count: shardCount), lastSeq: lastSeq, replayed: 0)
+        if sameLayout {
+            for f in files {
+                state.dirty[f.shard] = true
+                for e in f.kept where !state.shards[f.shard].add(e) {
+                    throw WriteBehindError.corruptSnapshot(
+                        file: f.path, reason: "it holds (owner \(e.owner), user \(e.user)) twice")
+                }
+            }
+            return state
+        }
+
+        let writes = files.flatMap { f in f.kept.map { PendingWrite(owner: $0.owner, user: $0.user, seq: $0.seq, value: $0.value) } }
+        log("write-behind \(name): the snapshots were written with another shard layout; "
+            + "applying their \(writes.count) pending writes to the database")
+        var at = 0
+        while at < writes.count {
+            let batch = writes[at..<min(at + max(1, batchSize), writes.count)]
+            do {
+                try store.writeSync { c in try BatchApplier.apply(table, c, batch) }
+            } catch let e as StoreError where e.isConstraintViolation {
+                let refused = try store.writeSync { c in try BatchApplier.applyEach(table, c, batch) }
+                for (i, why) in refused {
+                    let w = batch[batch.startIndex + i]
+                    log("write-behind \(name): dropped (owner \(w.owner), user \(w.user)): \(why)")
+                }
+            }
+            at = batch.endIndex
+        }
+        let marked = max(shardCount, (files.map { $0.shard }.max() ?? -1) + 1)
+        try store.writeSync { c in
+            for s in 0..<marked { try FlushState.record(c, cache: name, shard: s, seq: lastSeq) }
+        }
+        for f in files { try SnapshotFiles.remove(f.path) }
+        try SnapshotFiles.syncDirectory(directory)
+        state.replayed = writes.count
+        return state
+    }
+}

@@ -1,0 +1,175 @@
+import Store
+import XCTest
+@testable import WriteBehind
+
+final class FlushTests: XCTestCase {
+    func testFlushAppliesInBatchesDropsPendingAndRecordsTheSequence() async throws {
+        let f = try Fixture()
+        try f.addOwners(1...5)
+        let cache = try f.subs(shards: 2, batch: 3)
+        for o in Int64(1)...5 {
+            for u in Int64(1)...4 { try await cache.put(owner: o, user: u, value: Sub(date: o * 10 + u)) }
+        }
+        _ = try await cache.remove(owner: 1, user: 1)
+        let report = try await cache.flush()
+        XCTAssertEqual(report.rows, 20)
+        XCTAssertEqual(report.rejected, 0)
+        let stored = try f.storedSubs()
+        XCTAssertEqual(stored.values.map(\.count).reduce(0, +), 19)
+        XCTAssertNil(stored[1]?[1])
+        XCTAssertEqual(stored[3]?[2], 32)
+        let stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        XCTAssertEqual(stats.lastFlushRows, 20)
+        XCTAssertFalse(try f.flushedSeq("subs").isEmpty)
+        XCTAssertTrue(try f.flushedSeq("subs").values.allSatisfy { $0 > 0 })
+        let again = try await cache.flush()
+        XCTAssertEqual(again.rows, 0, "nothing is applied twice")
+    }
+
+    func testWriteArrivingDuringFlushIsNeitherLostNorAppliedTwice() async throws {
+        let f = try Fixture()
+        try f.addOwners([1])
+        let table = SubsTable()
+        let cache = try f.subs(shards: 1, table: table)
+        try await cache.put(owner: 1, user: 1, value: Sub(date: 1))
+        try await cache.put(owner: 1, user: 2, value: Sub(date: 1))
+        try await cache.put(owner: 1, user: 3, value: Sub(date: 1))
+        table.hooks.pauseOnUser.withLock { $0 = 2 }
+        let flushing = Task { try await cache.flush() }
+        // Wait (off the cooperative pool) until the writer thread is inside the flush transaction.
+        await withCheckedContinuation { cont in
+            DispatchQueue.global().async { table.hooks.reached.wait(); cont.resume() }
+        }
+        try await cache.put(owner: 1, user: 1, value: Sub(date: 2))     // replaces an entry being flushed
+        _ = try await cache.remove(owner: 1, user: 3)                    // deletes one being flushed
+        try await cache.put(owner: 1, user: 4, value: Sub(date: 2))     // a new key
+        let during = try await cache.value(owner: 1, user: 1)
+        XCTAssertEqual(during, Sub(date: 2))
+        table.hooks.release.signal()
+        let first = try await flushing.value
+        XCTAssertEqual(first.rows, 3)
+        XCTAssertEqual(try f.storedSubs()[1], [1: 1, 2: 1, 3: 1], "the flush wrote what it took")
+        var stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 3, "the three writes made during the flush stay pending")
+        let merged = try await cache.page(owner: 1, limit: 10, offset: 0).map(\.user)
+        XCTAssertEqual(Set(merged), [1, 2, 4])
+        let writesBefore = table.hooks.writes.withLock { $0 }
+        let second = try await cache.flush()
+        XCTAssertEqual(second.rows, 3)
+        XCTAssertEqual(table.hooks.writes.withLock { $0 } - writesBefore, 3, "each later write applied once")
+        XCTAssertEqual(try f.storedSubs()[1], [1: 2, 2: 1, 4: 2])
+        stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        let count = try await cache.count(owner: 1)
+        XCTAssertEqual(count, 3)
+    }
+
+    func testFailingFlushKeepsEverythingPendingAndTheNextOneSucceeds() async throws {
+        let f = try Fixture()
+        try f.addOwners(1...3)
+        let table = SubsTable()
+        let cache = try f.subs(shards: 2, table: table, batch: 2)
+        for o in Int64(1)...3 {
+            for u in Int64(1)...3 { try await cache.put(owner: o, user: u, value: Sub(date: u)) }
+        }
+        table.hooks.failWrites.withLock { $0 = true }
+        do {
+            _ = try await cache.flush()
+            XCTFail("the flush should fail")
+        } catch let e as StoreError {
+            XCTAssertFalse(e.isConstraintViolation)
+        }
+        var stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 9)
+        XCTAssertEqual(stats.flushFailures, 1)
+        XCTAssertNotNil(stats.lastFlushError)
+        XCTAssertEqual(try f.storedSubs().count, 0)
+        let visible = try await cache.count(owner: 2)
+        XCTAssertEqual(visible, 3, "reads still see the pending writes")
+        table.hooks.failWrites.withLock { $0 = false }
+        let report = try await cache.flush()
+        XCTAssertEqual(report.rows, 9)
+        XCTAssertEqual(try f.storedSubs().values.map(\.count).reduce(0, +), 9)
+        stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        XCTAssertNil(stats.lastFlushError)
+    }
+
+    func testBusyDatabaseFailsTheFlushWithoutLoss() async throws {
+        let f = try Fixture(busyTimeoutMilliseconds: 20)
+        try f.addOwners([1])
+        let cache = try f.subs()
+        try await cache.put(owner: 1, user: 1, value: Sub(date: 1))
+        try await cache.put(owner: 1, user: 2, value: Sub(date: 1))
+        // A real SQLite failure: another connection holds the write lock past the busy timeout.
+        let other = try Connection(path: f.databasePath)
+        try other.execute("BEGIN IMMEDIATE")
+        do {
+            _ = try await cache.flush()
+            XCTFail("the flush should fail")
+        } catch let e as StoreError {
+            XCTAssertTrue(e.isBusy, "\(e)")
+        }
+        let stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 2)
+        XCTAssertEqual(stats.flushFailures, 1)
+        try other.execute("ROLLBACK")
+        other.close()
+        let report = try await cache.flush()
+        XCTAssertEqual(report.rows, 2)
+        XCTAssertEqual(try f.storedSubs()[1]?.count, 2)
+    }
+
+    func testRowsViolatingConstraintsAreDroppedAndLoggedOthersApplied() async throws {
+        let f = try Fixture()
+        try f.addOwners([1, 2])
+        let cache = try f.subs(shards: 1)
+        let lines = LogLines()
+        cache.startTimers(flushInterval: 3600, snapshotInterval: 3600, log: { lines.append($0) })
+        try await cache.put(owner: 1, user: 1, value: Sub(date: 1))
+        try await cache.put(owner: 2, user: 1, value: Sub(date: 1))
+        try await cache.put(owner: 2, user: 2, value: Sub(date: 1))
+        try await cache.put(owner: 1, user: 2, value: Sub(date: 1))
+        let before = try await cache.count(owner: 2)
+        XCTAssertEqual(before, 2)
+        // The owner vanished while its entries were pending (no forgetOwner yet): a foreign-key violation.
+        try f.store.writeSync { c in try c.run("DELETE FROM owners WHERE id = 2") }
+        let report = try await cache.flush()
+        XCTAssertEqual(report.rows, 2)
+        XCTAssertEqual(report.rejected, 2)
+        XCTAssertEqual(try f.storedSubs(), [1: [1: 1, 2: 1]])
+        XCTAssertEqual(lines.all.filter { $0.contains("dropped (owner 2") }.count, 2, "\(lines.all)")
+        let after = try await cache.count(owner: 2)
+        XCTAssertEqual(after, 0, "counts of the owner are re-read after its rows were refused")
+        let stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        XCTAssertEqual(stats.lastFlushRejected, 2)
+        try await cache.shutdown()
+    }
+
+    func testTimersFlushAndSnapshotPeriodically() async throws {
+        let f = try Fixture()
+        try f.addOwners([1])
+        let cache = try f.subs(shards: 2)
+        cache.startTimers(flushInterval: 0.05, snapshotInterval: 0.01, log: { _ in })
+        try await cache.put(owner: 1, user: 1, value: Sub(date: 1))
+        // Wait for the conditions (bounded), never for a duration.
+        var flushed = false
+        for _ in 0..<500 where !flushed {
+            try await Task.sleep(nanoseconds: 10_000_000)
+            flushed = try f.storedSubs()[1]?[1] == 1
+        }
+        XCTAssertTrue(flushed, "the flush timer wrote the row")
+        try await cache.shutdown()
+        XCTAssertEqual(f.dir.listing("snapshots"), [])
+    }
+}
+
+/// Collects log lines from any thread.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}

@@ -1,0 +1,167 @@
+import CSQLite
+
+/// One SQLite connection with a prepared-statement cache. Not thread-safe: used by one thread at a time.
+///
+/// Every statement is reset (and its bindings cleared) right after use, so no read transaction stays
+/// open between calls and commits by other connections or processes are visible to the next call.
+public final class Connection {
+    /// The open handle; nil once closed.
+    private(set) var db: OpaquePointer?
+    /// The database file path as given.
+    public let path: String
+    /// Whether the connection was opened with SQLITE_OPEN_READONLY.
+    public let isReadOnly: Bool
+    private var cache: [String: Statement] = [:]
+    /// Depth of `transaction` nesting: 0 outside, 1 in BEGIN…COMMIT, more inside savepoints.
+    var transactionDepth = 0
+
+    /// Statements beyond this many distinct SQL texts are prepared per call instead of cached, so a
+    /// caller that builds SQL dynamically cannot grow the cache without bound.
+    static let cacheLimit = 512
+
+    /// Opens (read-write: creating) the database and applies busy_timeout, foreign_keys=ON,
+    /// synchronous=NORMAL and, for a writer, journal_mode=WAL.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 5000) throws {
+        self.path = path
+        self.isReadOnly = readOnly
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        var handle: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            let code = handle.map { sqlite3_extended_errcode($0) } ?? rc
+            sqlite3_close_v2(handle)
+            throw StoreError(code: code, message: "cannot open \(path): \(message)")
+        }
+        db = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do {
+            try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
+            if !readOnly { try execute("PRAGMA journal_mode=WAL;") }
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Finalizes every cached statement and closes the handle. Idempotent.
+    public func close() {
+        cache.removeAll()   // Statement.deinit finalizes
+        if let db { sqlite3_close_v2(db) }
+        db = nil
+    }
+
+    /// Runs one or more statements without bindings (schema scripts, pragmas).
+    public func execute(_ sql: String) throws {
+        let db = try handle()
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &err)
+        guard rc == SQLITE_OK else {
+            let message = err.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
+            sqlite3_free(err)
+            throw StoreError(code: sqlite3_extended_errcode(db), message: message, sql: sql)
+        }
+    }
+
+    /// Runs one statement to completion; returns the number of rows it changed (sqlite3_changes).
+    @discardableResult
+    public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
+        let db = try handle()
+        try withStatement(sql, args, db) { stmt in
+            while true {
+                let rc = sqlite3_step(stmt.handle)
+                if rc == SQLITE_DONE { return }
+                if rc != SQLITE_ROW { throw StoreError.from(db, sql: sql) }
+            }
+        }
+        return Int(sqlite3_changes(db))
+    }
+
+    /// Maps every result row.
+    public func query<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
+        var out: [T] = []
+        try forEach(sql, args) { out.append(try map($0)) }
+        return out
+    }
+
+    /// Maps the first result row, or returns nil when there is none.
+    public func queryOne<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
+        let db = try handle()
+        return try withStatement(sql, args, db) { stmt in
+            let rc = sqlite3_step(stmt.handle)
+            if rc == SQLITE_ROW { return try map(Row(stmt.handle)) }
+            if rc == SQLITE_DONE { return nil }
+            throw StoreError.from(db, sql: sql)
+        }
+    }
+
+    /// Calls `body` for each result row, without collecting them.
+    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
+        let db = try handle()
+        try withStatement(sql, args, db) { stmt in
+            while true {
+                let rc = sqlite3_step(stmt.handle)
+                if rc == SQLITE_ROW { try body(Row(stmt.handle)); continue }
+                if rc == SQLITE_DONE { return }
+                throw StoreError.from(db, sql: sql)
+            }
+        }
+    }
+
+    /// The rowid of the last successful INSERT on this connection.
+    public var lastInsertRowID: Int64 { db.map { sqlite3_last_insert_rowid($0) } ?? 0 }
+
+    /// Rows changed by the last INSERT/UPDATE/DELETE on this connection.
+    public var changes: Int { db.map { Int(sqlite3_changes($0)) } ?? 0 }
+
+    /// PRAGMA user_version: the schema version the migrations set.
+    public var userVersion: Int {
+        get throws { try queryOne("PRAGMA user_version") { $0.int(0) } ?? 0 }
+    }
+
+    /// Sets PRAGMA user_version (a signed 32-bit number in the file header).
+    public func setUserVersion(_ v: Int) throws {
+        guard let v32 = Int32(exactly: v) else {
+            throw StoreError(code: -1, message: "user_version \(v) does not fit in 32 bits")
+        }
+        try execute("PRAGMA user_version = \(v32)")
+    }
+
+    /// Whether SQLite has a transaction open on this connection (autocommit off).
+    public var isInTransaction: Bool { db.map { sqlite3_get_autocommit($0) == 0 } ?? false }
+
+    /// Number of statements currently held by the cache (for tests and diagnostics).
+    public var cachedStatementCount: Int { cache.count }
+
+    // MARK: - Internals
+
+    /// The open handle, or a "closed" error.
+    @inline(__always) func handle() throws -> OpaquePointer {
+        guard let db else { throw StoreError(code: SQLITE_MISUSE, message: "connection is closed") }
+        return db
+    }
+
+    /// Checks out the cached statement for `sql` (preparing it on first use), binds `args`, runs `body`
+    /// and always resets it afterwards.
+    private func withStatement<R>(_ sql: String, _ args: [SQLValue], _ db: OpaquePointer,
+                                  _ body: (Statement) throws -> R) throws -> R {
+        let stmt: Statement
+        if let cached = cache[sql], !cached.inUse {
+            stmt = cached
+        } else if cache[sql] == nil, cache.count < Connection.cacheLimit {
+            stmt = try Statement(db: db, sql: sql, persistent: true)
+            cache[sql] = stmt
+        } else {
+            // Cache full, or the cached copy is running (re-entrant use): a one-off statement.
+            stmt = try Statement(db: db, sql: sql, persistent: false)
+        }
+        stmt.inUse = true
+        defer { stmt.reset() }
+        try stmt.bind(args, db: db)
+        return try body(stmt)
+    }
+}

@@ -76,13 +76,16 @@ public final class Router: @unchecked Sendable {
     public func match(method: String, rawPath: String) -> RouteMatch {
         var node = root
         var params: [String: String] = [:]
-        var utf8 = Substring(rawPath)
-        // Walk segment by segment without building an array of segments.
+        let bytes = rawPath.utf8
+        var i = bytes.startIndex
+        let slash = UInt8(ascii: "/")
+        // Walk segment by segment over the UTF-8 bytes (no Character processing on this hot path).
         while true {
-            while utf8.first == "/" { utf8 = utf8.dropFirst() }
-            if utf8.isEmpty { break }
-            let end = utf8.firstIndex(of: "/") ?? utf8.endIndex
-            let raw = utf8[utf8.startIndex..<end]
+            while i < bytes.endIndex && bytes[i] == slash { i = bytes.index(after: i) }
+            if i == bytes.endIndex { break }
+            var end = i
+            while end < bytes.endIndex && bytes[end] != slash { end = bytes.index(after: end) }
+            let raw = Substring(bytes[i..<end])
             guard let segment = Router.decode(raw) else { return .notFound }
             if let next = node.fixed[segment] {
                 node = next
@@ -90,12 +93,12 @@ public final class Router: @unchecked Sendable {
                 params[name] = segment
                 node = next
             } else if let rest = node.rest {
-                params[rest.name] = String(utf8)
+                params[rest.name] = String(Substring(bytes[i...]))
                 return pick(rest.entries, method, params)
             } else {
                 return .notFound
             }
-            utf8 = utf8[end...]
+            i = end
         }
         if node.entries.isEmpty, let rest = node.rest {
             params[rest.name] = ""

@@ -119,6 +119,7 @@ struct AccountsRoutes {
         if token.userId != user.id { throw APIError.badRequest("Token and user mismatch.") }
         if token.expiresAt <= Clock.nowMicros() { throw APIError.badRequest("Token is expired.") }
         let activated = try await services.store.write { try AccountsStore.activate(userId: user.id, $0) }
+        services.users.invalidate(user.token)
         if !activated { throw APIError.badRequest("User is already active.") }
         if (ctx.request.headers["Accept"] ?? "").contains("text/html") {
             var h = HTTPHeaders()
@@ -201,7 +202,7 @@ struct AccountsRoutes {
         let invalid = APIError.unauthorized(#"{"detail": "Token is invalid or expired", "code": "token_not_valid"}"#)
         guard let token,
               let claims = try? services.jwt.verify(token, expectedType: "refresh", now: Clock.nowSeconds()),
-              try services.store.read({ try AccountsStore.caller(token: claims.subject, $0) }) != nil else {
+              let user = try services.users.user(token: claims.subject), user.record.isActive else {
             throw invalid
         }
         var w = JSONWriter()
@@ -212,15 +213,12 @@ struct AccountsRoutes {
     // MARK: profiles
 
     private func profile(_ ctx: Context, token raw: String) throws -> Response {
-        guard let token = TokenFormat.normalized(raw) else { throw APIError.notFound() }
+        guard let token = TokenFormat.normalized(raw), let entry = try services.users.user(token: token),
+              entry.record.isActive else { throw APIError.notFound() }
+        let showEmail = ctx.user.id == entry.record.id || ctx.user.isAdmin
         let now = Clock.nowMicros()
-        let found = try services.store.read { c -> (UserRecord, ActiveSubscription?)? in
-            guard let user = try AccountsStore.user(token: token, c), user.isActive else { return nil }
-            return (user, try AccountsStore.activeSubscription(userId: user.id, now: now, c))
-        }
-        guard let (user, subscription) = found else { throw APIError.notFound() }
-        let showEmail = ctx.user.id == user.id || ctx.user.isAdmin
-        return Response.json(200, profileJSON(user, subscription, showEmail: showEmail))
+        let active = entry.subscription.flatMap { $0.end > now ? $0 : nil }
+        return Response.json(200, profileJSON(entry.record, active, showEmail: showEmail))
     }
 
     private func profileJSON(_ user: UserRecord, _ subscription: ActiveSubscription?, showEmail: Bool) -> [UInt8] {
@@ -280,6 +278,7 @@ struct AccountsRoutes {
             if newPicture != user.picture { services.media.remove(newPicture) }
             throw error
         }
+        services.users.invalidate(user.token)
         if newPicture != user.picture { services.media.remove(user.picture) }
         return try profile(ctx, token: user.token)
     }

@@ -1,7 +1,7 @@
 import Store
 
 /// A user row as the accounts feature reads it.
-struct UserRecord {
+struct UserRecord: Sendable {
     let id: Int64
     let token: String
     let email: String
@@ -16,7 +16,7 @@ struct UserRecord {
 }
 
 /// An active subscription as shown on a profile.
-struct ActiveSubscription {
+struct ActiveSubscription: Sendable {
     let membership: String
     let start: Int64
     let end: Int64
@@ -40,23 +40,12 @@ enum AccountsStore {
         try c.queryOne("SELECT \(userColumns) FROM users WHERE email = ? COLLATE NOCASE", [.text(email)], user)
     }
 
-    /// The caller behind a token subject: active users only, with their subscription's end.
-    static func caller(token: String, _ c: Connection) throws -> Caller? {
-        try c.queryOne("""
-            SELECT u.id, u.token, u.email, u.first_name, u.last_name, u.is_admin, s.end_date
-            FROM users u LEFT JOIN subscriptions s ON s.user_id = u.id
-            WHERE u.token = ? AND u.is_active = 1
-            """, [.text(token)]) { r in
-            Caller(id: r.int64(0), token: r.string(1), email: r.string(2), firstName: r.string(3),
-                   lastName: r.string(4), isAdmin: r.bool(5), subscriptionEnd: r.optionalInt64(6))
-        }
-    }
-
-    static func activeSubscription(userId: Int64, now: Int64, _ c: Connection) throws -> ActiveSubscription? {
+    /// The user's subscription row (possibly already ended: callers compare `end` with now).
+    static func subscription(userId: Int64, _ c: Connection) throws -> ActiveSubscription? {
         try c.queryOne("""
             SELECT m.title, s.start_date, s.end_date FROM subscriptions s JOIN memberships m ON m.id = s.membership_id
-            WHERE s.user_id = ? AND s.end_date > ?
-            """, [.integer(userId), .integer(now)]) { r in
+            WHERE s.user_id = ?
+            """, [.integer(userId)]) { r in
             ActiveSubscription(membership: r.string(0), start: r.int64(1), end: r.int64(2))
         }
     }

@@ -10,19 +10,32 @@ struct Authentication {
     /// nil when the request carries no bearer credentials; throws the 401 of SPEC for a bad token.
     func authenticate(_ request: Request) throws -> Caller? {
         guard let header = request.headers["Authorization"] else { return nil }
-        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
-        guard let scheme = parts.first, scheme.lowercased() == "bearer" else { return nil }
-        guard parts.count == 2 else { throw APIError.tokenNotValid }
+        guard let token = Authentication.bearerToken(header) else {
+            // Another scheme is not ours to judge (anonymous); "Bearer" with a malformed value is a bad token.
+            if header.utf8.count >= 6, header.utf8.prefix(6).elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) {
+                throw APIError.tokenNotValid
+            }
+            return nil
+        }
         let claims: JWTClaims
         do {
-            claims = try services.jwt.verify(String(parts[1]), expectedType: "access", now: Clock.nowSeconds())
+            claims = try services.jwt.verify(token, expectedType: "access", now: Clock.nowSeconds())
         } catch {
             throw APIError.tokenNotValid
         }
-        guard let caller = try services.store.read({ try AccountsStore.caller(token: claims.subject, $0) }) else {
+        guard let user = try services.users.user(token: claims.subject), user.record.isActive else {
             throw APIError.tokenNotValid
         }
-        return caller
+        return user.caller
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive, single spaces), nil for anything else.
+    static func bearerToken(_ header: String) -> String? {
+        let u = header.utf8
+        guard u.count > 7, u.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        let rest = Substring(u.dropFirst(7))
+        guard !rest.isEmpty, !rest.utf8.contains(UInt8(ascii: " ")) else { return nil }
+        return String(rest)
     }
 
     func accessToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {

@@ -14,6 +14,8 @@ final class Services: @unchecked Sendable {
     let media: MediaStorage
     let authThrottle: RateLimiter?
     let videoThrottle: RateLimiter?
+    /// Users by token, cached briefly (owned by the accounts feature; others invalidate entries they change).
+    let users: UserDirectory
     /// Resolves the bearer token of a request (set by the accounts feature).
     var authenticator: ((Request) throws -> Caller?)!
 
@@ -26,6 +28,7 @@ final class Services: @unchecked Sendable {
         urlSigner = URLSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/media-url"))
         passwords = PasswordHasher(iterations: configuration.passwordIterations)
         self.mailer = mailer
+        users = UserDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }

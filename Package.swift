@@ -27,10 +27,11 @@ let package = Package(
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "Store", "Security", "Mail", "Jobs"],
+                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"],
                 swiftSettings: swift5),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
+        .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench", swiftSettings: swift5),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),

@@ -63,11 +63,13 @@ extension TestServer {
         return names.compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.map(ReceivedMail.init(raw:))
     }
 
-    /// Waits (bounded) for the newest mail to `address`.
-    public func waitForMail(to address: String, timeout: Double = 20) -> ReceivedMail? {
+    /// Waits (bounded) for the newest mail to `address` (with `subject`, when given).
+    public func waitForMail(to address: String, subject: String? = nil, timeout: Double = 20) -> ReceivedMail? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let m = mails().last(where: { $0.to.lowercased().contains(address.lowercased()) }) { return m }
+            if let m = mails().last(where: { $0.to.lowercased().contains(address.lowercased()) && (subject == nil || $0.subject == subject) }) {
+                return m
+            }
             if Date() > deadline { return nil }
             usleep(20_000)
         }

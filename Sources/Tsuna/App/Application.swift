@@ -27,7 +27,7 @@ public final class Application: @unchecked Sendable {
         mailSender = MailSender(store: store, transport: transport, from: configuration.mailFrom,
                                 log: { logLine("mail: \($0)") })
         let site = Site(domain: configuration.domain)
-        services = Services(configuration: configuration, store: store, secret: secret,
+        services = try Services(configuration: configuration, store: store, secret: secret,
                             mailer: Mailer(sender: mailSender, site: site), site: site)
         let authentication = Authentication(services: services)
         services.authenticator = { try authentication.authenticate($0) }
@@ -42,10 +42,15 @@ public final class Application: @unchecked Sendable {
         MediaRoutes.register(on: router, directory: configuration.mediaDirectory)
         OpenAPIRoutes.register(on: router, version: TsunaVersion.string)
         AccountsRoutes(api: api).register()
+        MembershipsRoutes(api: api).register()
+        ChannelsRoutes(api: api).register()
+        SubscribersRoutes(api: api).register()
+        ChannelAdminsRoutes(api: api).register()
     }
 
     private func registerJobs() {
         AccountsJobs.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
+        MembershipsJobs.register(scheduler, services: services, interval: configuration.expiryCheckSeconds)
     }
 
     /// Starts listening, the mail sender and the jobs. `port` is known afterwards.
@@ -55,8 +60,12 @@ public final class Application: @unchecked Sendable {
             maxConnections: configuration.maxConnections,
             temporaryDirectory: configuration.temporaryDirectory,
             accessLog: configuration.accessLog), router: router, metrics: metrics)
-        server.onShutdown { [scheduler, mailSender, store] in
+        server.onShutdown { [scheduler, mailSender, store, services] in
             scheduler.stop()
+            // Everything acknowledged goes to SQLite before the store closes.
+            for cache in services.caches {
+                do { try await cache.shutdown() } catch { logLine("cache \(cache.name): final flush failed: \(error)") }
+            }
             mailSender.stop()
             store.close()
         }
@@ -68,6 +77,10 @@ public final class Application: @unchecked Sendable {
         self.server = server
         mailSender.start()
         scheduler.start()
+        for cache in services.caches {
+            cache.startTimers(flushInterval: configuration.flushIntervalSeconds,
+                              snapshotInterval: configuration.snapshotIntervalSeconds, log: { logLine($0) })
+        }
     }
 
     public var port: Int { server.port }

@@ -1,5 +1,6 @@
 import Mail
 import Store
+import WriteBehind
 
 /// The database schema, as ordered migrations. Append new versions; never edit a released one.
 /// Dates are INTEGER microseconds since the Unix epoch (UTC); booleans are 0/1; `token` columns hold
@@ -140,6 +141,8 @@ public enum Schema {
         CREATE INDEX comments_parent ON comments(parent_id);
 
         \(Outbox.schemaSQL)
+
+        \(WriteBehindSchema.schemaSQL)
         """),
     ]
 

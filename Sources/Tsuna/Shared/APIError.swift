@@ -36,7 +36,9 @@ struct FieldErrors: Error {
 
     func has(_ field: String) -> Bool { entries.contains { $0.field == field } }
 
-    var response: Response {
+    var response: Response { Response.json(400, bodyBytes) }
+
+    var bodyBytes: [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         for (field, messages) in entries {
@@ -46,7 +48,7 @@ struct FieldErrors: Error {
             w.endArray()
         }
         w.endObject()
-        return Response.json(400, w.bytes)
+        return w.bytes
     }
 }
 

@@ -9,6 +9,8 @@ struct Input {
     private(set) var files: [String: MultipartFile] = [:]
 
     subscript(name: String) -> JSONValue? { fields[name] }
+    /// For nested objects validated like a body (e.g. `permissions`).
+    mutating func set(_ name: String, _ value: JSONValue) { fields[name] = value }
     func file(_ name: String) -> MultipartFile? { files[name] }
     /// True when the field was sent at all (as a value or a file).
     func has(_ name: String) -> Bool { fields[name] != nil || files[name] != nil }

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Store
 import Security
+import WriteBehind
 
 /// Everything a feature's handlers need, built once at start.
 final class Services: @unchecked Sendable {
@@ -16,11 +17,19 @@ final class Services: @unchecked Sendable {
     let videoThrottle: RateLimiter?
     /// Users by token, cached briefly (owned by the accounts feature; others invalidate entries they change).
     let users: UserDirectory
+    /// Channel subscriptions, through the write-behind cache (SPEC section 10).
+    let subscriptions: WriteBehindCache<SubscriptionsTable>
+    /// Called with the ids of deleted contents so per-item caches (votes, views) drop what they hold.
+    var contentDeletionHooks: [@Sendable ([Int64]) async -> Void] = []
+    /// Caches other features add (votes, views).
+    var extraCaches: [any ManagedCache] = []
     /// Resolves the bearer token of a request (set by the accounts feature).
     var authenticator: ((Request) throws -> Caller?)!
 
-    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer, site: Site) {
+    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer, site: Site) throws {
         self.configuration = configuration
+        subscriptions = try WriteBehindCache(table: SubscriptionsTable(), store: store, shardCount: configuration.cacheShards,
+                                             snapshotDirectory: configuration.snapshotDirectory)
         self.site = site
         self.store = store
         // Separate keys per purpose, derived from the one secret.
@@ -48,4 +57,19 @@ final class Site: @unchecked Sendable {
     private(set) var domain: String
     init(domain: String) { self.domain = domain }
     func setDomain(_ d: String) { domain = d }
+}
+
+/// What the application does with every write-behind cache, whatever its table: timers, final flush, figures.
+protocol ManagedCache: Sendable {
+    var name: String { get }
+    func startTimers(flushInterval: Double, snapshotInterval: Double, log: @escaping @Sendable (String) -> Void)
+    func shutdown() async throws
+    func stats() async -> CacheStats
+}
+
+extension WriteBehindCache: ManagedCache {}
+
+extension Services {
+    /// Every write-behind cache, for the application's timers, shutdown and metrics.
+    var caches: [any ManagedCache] { [subscriptions] + extraCaches }
 }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Plan validation and the subscription arithmetic of SPEC section 3.
+enum MembershipsRules {
+    static let defaultDescription = "No Description available"
+    static let defaultPrice = 10
+    static let adminOnly = "Only admins can perform this action"
+    static let normalOnly = "Only normal users can perform this action"
+    static let notAvailable = "Membership is not available to subscribe"
+    static let inUse = "Plan is in use"
+    /// 9999-12-31T23:59:59.999999Z: the latest instant an RFC 3339 date (4-digit year) can show.
+    static let latestDate: Int64 = 253_402_300_799_999_999
+
+    /// Reads a plan's fields: create (`existing` nil: defaults fill the gaps), PUT (absent optional fields keep
+    /// their value), PATCH (`partial`: nothing required). Throws SPEC's 400 body.
+    static func fields(_ input: Input, partial: Bool, existing: Plan?) throws -> PlanFields {
+        var v = Validator(input, partial: partial)
+        let title = v.string("title", required: true, maxLength: 210)
+        let description = v.string("description", maxLength: 400)
+        let price = v.int("price", min: 10, max: 1000)
+        let activeMonths = v.int("active_months", required: true, min: 1, max: 24)
+        let isAvailable = v.bool("is_available")
+        try v.finish()
+        // After finish(): a required field is missing only on PATCH, where `existing` is set.
+        guard let t = title ?? existing?.title, let m = activeMonths ?? existing?.activeMonths else {
+            throw APIError.badRequest("Invalid input.")
+        }
+        return PlanFields(title: t,
+                          description: description ?? existing?.description ?? defaultDescription,
+                          price: price ?? existing?.price ?? defaultPrice,
+                          activeMonths: m,
+                          isAvailable: isAvailable ?? existing?.isAvailable ?? false)
+    }
+
+    /// `start + activeMonths × monthDays` days in µs, capped at `latestDate` (the configuration allows month
+    /// lengths whose product would overflow Int64).
+    static func end(start: Int64, activeMonths: Int, monthDays: Double) -> Int64 {
+        let length = Double(activeMonths) * monthDays * 86_400_000_000
+        guard length.isFinite, length >= 0 else { return start }
+        let room = Double(latestDate - min(start, latestDate))
+        if length >= room { return max(start, latestDate) }
+        return min(latestDate, start + Int64(length.rounded()))
+    }
+}

@@ -8,6 +8,24 @@ struct PendingWrite<Value: Sendable>: Sendable {
     var value: Value?
 }
 
+/// A shard's pending state at one moment, as the shard's own copy-on-write arrays: taking it costs O(1)
+/// inside the actor (the shard's next write pays one array copy), and it is encoded or flushed outside.
+struct PendingImage<Value: Sendable>: Sendable {
+    var keys: [EntryKey]
+    var stamps: [UInt64]
+    var values: [Value?]
+    /// The shard's counter when taken: every write up to it is in the image or already in the database.
+    var lastSeq: UInt64
+    /// The shard's change generation the image reflects.
+    var generation: UInt64
+
+    var count: Int { keys.count }
+
+    func write(at i: Int) -> PendingWrite<Value> {
+        PendingWrite(owner: keys[i].owner, user: keys[i].user, seq: ShardIndex.seq(ofStamp: stamps[i]), value: values[i])
+    }
+}
+
 /// One shard: the pending writes of the owners that hash to it, their merged counts, and the merged
 /// reads. Every method runs to completion without suspending, so each is atomic; database reads are
 /// synchronous `store.read` calls (microseconds) made from inside the actor.
@@ -55,12 +73,14 @@ actor Shard<Table: WriteBehindTable> {
 
     /// The merged counts per category (loaded once, then kept up to date).
     func counts(owner: Int64) throws -> [Int] {
-        Array(try ensureCounts(owner))
+        if let loaded = try ensureCounts(owner) { return loaded }
+        return index.counts(of: owner).map(Array.init) ?? []
     }
 
     /// The merged number of entries of the owner.
     func count(owner: Int64) throws -> Int {
-        try ensureCounts(owner).reduce(0, &+)
+        if let loaded = try ensureCounts(owner) { return loaded.reduce(0, &+) }
+        return index.counts(of: owner)?.reduce(0, &+) ?? 0
     }
 
     /// Pending entries and owners with counts, for stats.
@@ -76,7 +96,7 @@ actor Shard<Table: WriteBehindTable> {
         let previous = slot >= 0 ? values[slot] : try stored(owner, user)
         guard previous == nil else { return false }
         try record(owner, user, slot, value)
-        index.addCount(owner, category: value.category, delta: 1)
+        index.moveCount(owner, from: nil, to: value.category)
         return true
     }
 
@@ -88,8 +108,7 @@ actor Shard<Table: WriteBehindTable> {
         let previous = slot >= 0 ? values[slot] : try stored(owner, user)
         if previous == value { return previous }   // the merged view already says so
         try record(owner, user, slot, value)
-        if let previous { index.addCount(owner, category: previous.category, delta: -1) }
-        index.addCount(owner, category: value.category, delta: 1)
+        index.moveCount(owner, from: previous?.category, to: value.category)
         return previous
     }
 
@@ -101,7 +120,7 @@ actor Shard<Table: WriteBehindTable> {
         guard let previous = slot >= 0 ? values[slot] : try stored(owner, user) else { return nil }
         // Always a delete entry, even over a pending insert: a flush may be writing that insert right now.
         try record(owner, user, slot, nil)
-        index.addCount(owner, category: previous.category, delta: -1)
+        index.moveCount(owner, from: previous.category, to: nil)
         return previous
     }
 
@@ -126,66 +145,42 @@ actor Shard<Table: WriteBehindTable> {
     /// Refuses further writes (shutdown).
     func close() { closed = true }
 
-    // MARK: - Flush
+    // MARK: - Flush and snapshot
 
-    /// Every pending entry with its sequence number, and the shard's counter: all writes up to it are
-    /// either in the returned list or already in the database.
-    func takePending() -> (entries: [PendingWrite<Value>], upTo: UInt64) {
-        var out: [PendingWrite<Value>] = []
-        out.reserveCapacity(index.count)
-        for slot in 0..<index.count {
-            let k = index.keys[slot]
-            out.append(PendingWrite(owner: k.owner, user: k.user, seq: index.seq(slot), value: values[slot]))
-        }
-        return (out, lastSeq)
+    /// The pending state now (O(1): copy-on-write arrays).
+    func pendingImage() -> PendingImage<Value> {
+        PendingImage(keys: index.keys, stamps: index.stamps, values: values, lastSeq: lastSeq, generation: generation)
     }
 
-    /// Drops the entries a flush committed, unless a write replaced them meanwhile (their sequence number
-    /// changed). `refused` (positions in `batch`) were rejected by the database: dropped too, and their
-    /// owners' counts are re-read, since the merged view lost them.
-    func dropFlushed(_ batch: ArraySlice<PendingWrite<Value>>, refused: [Int]) {
-        var changed = false
-        for e in batch {
-            let slot = index.find(e.owner, e.user)
-            if slot >= 0 && index.seq(slot) == e.seq {
-                removeSlot(slot)
-                changed = true
-            }
-        }
-        for r in refused where batch.indices.contains(batch.startIndex + r) {
-            index.dropCounts(batch[batch.startIndex + r].owner)
-        }
-        if changed { generation &+= 1 }
-        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
-    }
-
-    // MARK: - Snapshot
-
-    /// The shard's snapshot when it changed since the last saved one: the file's bytes (nil when the shard
-    /// is empty and its file should go), the entry count, and the generation the image reflects.
-    func snapshotImage() throws -> (bytes: [UInt8]?, entries: Int, generation: UInt64)? {
-        guard generation != savedGeneration else { return nil }
-        let n = index.count
-        if n == 0 { return (nil, 0, generation) }
-        var encoder = SnapshotEncoder(shardIndex: number, shardCount: shardCount, expectedEntries: n)
-        for slot in 0..<n {
-            let k = index.keys[slot]
-            let seq = index.seq(slot)
-            if let v = values[slot] {
-                guard encoder.appendUpsert(owner: k.owner, user: k.user, seq: seq, value: v) else {
-                    throw WriteBehindError.invalidConfiguration(
-                        "\(table.name): a value of (owner \(k.owner), user \(k.user)) encodes to more than 65535 bytes")
-                }
-            } else {
-                encoder.appendDelete(owner: k.owner, user: k.user, seq: seq)
-            }
-        }
-        return (encoder.finish(maxSeq: lastSeq), n, generation)
+    /// The pending state when it changed since the last saved snapshot, else nil.
+    func snapshotImage() -> PendingImage<Value>? {
+        generation == savedGeneration ? nil : pendingImage()
     }
 
     /// Records that the image of `generation` is durably on disk.
     func snapshotSaved(_ generation: UInt64) {
         if generation > savedGeneration { savedGeneration = generation }
+    }
+
+    /// Drops the entries a flush committed, unless a write replaced them meanwhile (their sequence number
+    /// changed). `refused` rows were rejected by the database: dropped too, and their owners' counts are
+    /// re-read, since the merged view lost them.
+    func dropFlushed(_ applied: [PendingWrite<Value>], refused: [PendingWrite<Value>]) {
+        var changed = false
+        for e in applied where drop(e) { changed = true }
+        for e in refused {
+            if drop(e) { changed = true }
+            index.dropCounts(e.owner)
+        }
+        if changed { generation &+= 1 }
+        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
+    }
+
+    private func drop(_ e: PendingWrite<Value>) -> Bool {
+        let slot = index.find(e.owner, e.user)
+        guard slot >= 0 && index.seq(slot) == e.seq else { return false }
+        removeSlot(slot)
+        return true
     }
 
     // MARK: - Internals
@@ -201,14 +196,12 @@ actor Shard<Table: WriteBehindTable> {
         return try store.read { try table.fetch($0, owner: owner, user: user) }
     }
 
-    /// Loads the owner's merged counts when missing: stored counts, corrected by each pending entry
-    /// against its stored row, all read in one transaction so a concurrent flush cannot be half-seen.
+    /// Loads the owner's merged counts when missing (and returns them; nil when they were loaded already):
+    /// stored counts, corrected by each pending entry against its stored row, all read in one transaction
+    /// so a concurrent flush cannot be half-seen.
     @discardableResult
-    private func ensureCounts(_ owner: Int64) throws -> ArraySlice<Int> {
-        if let c = index.counts(of: owner) {
-            index.touch(owner)
-            return c
-        }
+    private func ensureCounts(_ owner: Int64) throws -> [Int]? {
+        if index.touchCounted(owner) { return nil }
         let n = index.categoryCount
         let slots = index.slots(of: owner)
         let counts: [Int] = try store.read { c in
@@ -226,7 +219,7 @@ actor Shard<Table: WriteBehindTable> {
         }
         index.setCounts(owner, counts)
         index.evictIdleCounts(limit: countedOwnerLimit)
-        return counts[...]
+        return counts
     }
 
     @inline(__always) private static func bucket(_ category: Int, _ n: Int) -> Int {
@@ -265,12 +258,16 @@ struct ShardContents<Value: WriteBehindValue> {
         index = ShardIndex(categoryCount: categoryCount)
     }
 
-    /// Adds a loaded entry; false when its key is already present (a corrupt file).
-    mutating func add(_ e: SnapshotEntry<Value>) -> Bool {
-        guard index.find(e.owner, e.user) < 0, index.count < ShardIndex.maxEntries else { return false }
+    /// Adds an entry loaded from `file`; throws when the key is already present or the shard is full.
+    mutating func add(_ e: SnapshotEntry<Value>, file: String) throws {
+        guard index.count < ShardIndex.maxEntries else {
+            throw WriteBehindError.corruptSnapshot(file: file, reason: "it holds more entries than a shard can (\(ShardIndex.maxEntries))")
+        }
+        guard index.find(e.owner, e.user) < 0 else {
+            throw WriteBehindError.corruptSnapshot(file: file, reason: "it holds (owner \(e.owner), user \(e.user)) twice")
+        }
         if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
         _ = index.insert(e.owner, e.user, seq: e.seq, upsert: e.value != nil)
         values.append(e.value)
-        return true
     }
 }

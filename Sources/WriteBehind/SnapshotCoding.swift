@@ -238,3 +238,23 @@ extension SnapshotReader {
         return true
     }
 }
+
+extension PendingImage where Value: WriteBehindValue {
+    /// This image as a snapshot file; throws when a value encodes to more than 65 535 bytes.
+    func encodeSnapshot(shardIndex: Int, shardCount: Int, cache: String) throws -> [UInt8] {
+        var encoder = SnapshotEncoder(shardIndex: shardIndex, shardCount: shardCount, expectedEntries: count)
+        for i in 0..<count {
+            let k = keys[i]
+            let seq = ShardIndex.seq(ofStamp: stamps[i])
+            if let v = values[i] {
+                guard encoder.appendUpsert(owner: k.owner, user: k.user, seq: seq, value: v) else {
+                    throw WriteBehindError.invalidConfiguration(
+                        "\(cache): the value of (owner \(k.owner), user \(k.user)) encodes to more than 65535 bytes")
+                }
+            } else {
+                encoder.appendDelete(owner: k.owner, user: k.user, seq: seq)
+            }
+        }
+        return encoder.finish(maxSeq: lastSeq)
+    }
+}

@@ -65,10 +65,7 @@ enum SnapshotLoader {
         if sameLayout {
             for f in files {
                 state.dirty[f.shard] = true
-                for e in f.kept where !state.shards[f.shard].add(e) {
-                    throw WriteBehindError.corruptSnapshot(
-                        file: f.path, reason: "it holds (owner \(e.owner), user \(e.user)) twice")
-                }
+                for e in f.kept { try state.shards[f.shard].add(e, file: f.path) }
             }
             return state
         }

@@ -4,24 +4,25 @@ import Store
 extension WriteBehindCache {
     // MARK: - Flush
 
-    /// Applies every pending write to the database, shard after shard, in transactions of at most
-    /// `flushBatchSize` rows, then drops exactly the entries applied (a write that arrived meanwhile stays).
-    /// A batch refused with a constraint violation is retried row by row and only the refused rows are
-    /// dropped (and logged); any other failure keeps the rest pending and throws. One flush at a time.
+    /// Applies every pending write to the database in transactions of at most `flushBatchSize` rows, in
+    /// (owner, user) order so neighbouring rows share B-tree pages, then drops exactly the entries applied
+    /// (a write that arrived meanwhile stays). A batch refused with a constraint violation is retried row
+    /// by row and only the refused rows are dropped (and logged); any other failure keeps the rest pending
+    /// and throws. The last batch records each shard's flushed_seq. One flush at a time.
     public func flush() async throws -> FlushReport {
         try await flushGate.withLock { try await self.flushAll() }
     }
 
     private func flushAll() async throws -> FlushReport {
         let started = ContinuousClock.now
-        var rows = 0
-        var rejected = 0
+        var images: [(shard: Int, image: PendingImage<Table.Value>)] = []
+        for (i, shard) in shards.enumerated() {
+            let image = await shard.pendingImage()
+            if image.count > 0 { images.append((i, image)) }
+        }
+        let result: (rows: Int, rejected: Int)
         do {
-            for (i, shard) in shards.enumerated() {
-                let r = try await flushShard(shard, number: i)
-                rows += r.rows
-                rejected += r.rejected
-            }
+            result = try await apply(images)
         } catch {
             state.withLock { s in
                 s.flushFailures += 1
@@ -29,57 +30,84 @@ extension WriteBehindCache {
             }
             throw error
         }
-        let report = FlushReport(rows: rows, rejected: rejected, duration: Self.seconds(since: started))
+        let report = FlushReport(rows: result.rows, rejected: result.rejected, duration: Self.seconds(since: started))
         state.withLock { s in
-            s.lastFlushRows = rows
-            s.lastFlushRejected = rejected
+            s.lastFlushRows = report.rows
+            s.lastFlushRejected = report.rejected
             s.lastFlushDuration = report.duration
             s.lastFlushError = nil
         }
         return report
     }
 
-    private func flushShard(_ shard: Shard<Table>, number: Int) async throws -> (rows: Int, rejected: Int) {
-        let (entries, upTo) = await shard.takePending()
-        guard !entries.isEmpty else { return (0, 0) }
-        let table = self.table
-        let name = self.name
+    private func apply(_ images: [(shard: Int, image: PendingImage<Table.Value>)]) async throws -> (rows: Int, rejected: Int) {
+        var order: [FlushRef] = []
+        order.reserveCapacity(images.reduce(0) { $0 + $1.image.count })
+        for (n, entry) in images.enumerated() {
+            for (i, k) in entry.image.keys.enumerated() {
+                order.append(FlushRef(owner: k.owner, user: k.user, image: Int32(n), slot: Int32(i)))
+            }
+        }
+        order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
+        let marks = images.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
         var rows = 0
         var rejected = 0
         var at = 0
-        while at < entries.count {
-            let batch = entries[at..<min(at + batchSize, entries.count)]
-            let isLast = batch.endIndex == entries.count
-            var refused: [(Int, String)] = []
-            do {
-                try await store.write { c in
-                    try BatchApplier.apply(table, c, batch)
-                    if isLast { try FlushState.record(c, cache: name, shard: number, seq: upTo) }
+        while at < order.count {
+            let end = min(at + batchSize, order.count)
+            var batch: [PendingWrite<Table.Value>] = []
+            batch.reserveCapacity(end - at)
+            for r in order[at..<end] { batch.append(images[Int(r.image)].image.write(at: Int(r.slot))) }
+            let refused = try await applyBatch(batch, marks: end == order.count ? marks : [])
+            var applied = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
+            var refusedByImage = applied
+            for (j, r) in order[at..<end].enumerated() {
+                if refused.contains(j) {
+                    refusedByImage[Int(r.image)].append(batch[j])
+                } else {
+                    applied[Int(r.image)].append(batch[j])
                 }
-            } catch let e as StoreError where e.isConstraintViolation {
-                refused = try await store.write { c in
-                    let refused = try BatchApplier.applyEach(table, c, batch)
-                    if isLast { try FlushState.record(c, cache: name, shard: number, seq: upTo) }
-                    return refused.map { PendingRefusal(position: $0.0, reason: $0.1) }
-                }.map { ($0.position, $0.reason) }
             }
-            for (i, why) in refused {
-                let w = batch[batch.startIndex + i]
-                log("write-behind \(name): dropped (owner \(w.owner), user \(w.user)), refused by the database: \(why)")
+            for n in images.indices where !applied[n].isEmpty || !refusedByImage[n].isEmpty {
+                await shards[images[n].shard].dropFlushed(applied[n], refused: refusedByImage[n])
             }
-            await shard.dropFlushed(batch, refused: refused.map { $0.0 })
             rows += batch.count - refused.count
             rejected += refused.count
-            at = batch.endIndex
+            at = end
         }
         return (rows, rejected)
+    }
+
+    /// One transaction for `batch` (plus the flushed_seq `marks`); on a constraint violation, a second one
+    /// row by row. Returns the positions of the refused rows.
+    private func applyBatch(_ batch: [PendingWrite<Table.Value>], marks: [FlushMark]) async throws -> Set<Int> {
+        let table = self.table
+        let name = self.name
+        do {
+            try await store.write { c in
+                try BatchApplier.apply(table, c, batch[...])
+                for m in marks { try FlushState.record(c, cache: name, shard: m.shard, seq: m.seq) }
+            }
+            return []
+        } catch let e as StoreError where e.isConstraintViolation {
+            let refusals = try await store.write { c in
+                let refused = try BatchApplier.applyEach(table, c, batch[...])
+                for m in marks { try FlushState.record(c, cache: name, shard: m.shard, seq: m.seq) }
+                return refused.map { PendingRefusal(position: $0.0, reason: $0.1) }
+            }
+            for r in refusals {
+                let w = batch[r.position]
+                log("write-behind \(name): dropped (owner \(w.owner), user \(w.user)), refused by the database: \(r.reason)")
+            }
+            return Set(refusals.map(\.position))
+        }
     }
 
     // MARK: - Snapshot
 
     /// Writes each shard changed since its last snapshot to `<dir>/<name>-<shard>.snapshot` (temporary file,
     /// fsync, rename, then one fsync of the directory); a shard that became empty has its file removed.
-    /// The image is built inside the shard (fast); the file work runs off the actors and the task pool.
+    /// The shard hands over its state in O(1); encoding and file work run off the actors and the task pool.
     public func snapshot() async throws -> SnapshotReport {
         try await snapshotGate.withLock { try await self.snapshotAll() }
     }
@@ -88,15 +116,22 @@ extension WriteBehindCache {
         let started = ContinuousClock.now
         var report = SnapshotReport(filesWritten: 0, filesRemoved: 0, bytes: 0, entries: 0, duration: 0)
         var saved: [(shard: Int, generation: UInt64)] = []
+        let name = self.name
+        let shardCount = shards.count
         for (i, shard) in shards.enumerated() {
-            guard let image = try await shard.snapshotImage() else { continue }
+            guard let image = await shard.snapshotImage() else { continue }
             let path = directory + "/" + SnapshotFiles.fileName(cache: name, shard: i)
-            if let bytes = image.bytes {
-                try await SnapshotFiles.onQueue { try SnapshotFiles.writeAtomically(bytes, to: path) }
+            let outcome = try await SnapshotFiles.onQueue { () -> SnapshotOutcome in
+                if image.count == 0 { return SnapshotOutcome(bytes: 0, removed: try SnapshotFiles.remove(path)) }
+                let bytes = try image.encodeSnapshot(shardIndex: i, shardCount: shardCount, cache: name)
+                try SnapshotFiles.writeAtomically(bytes, to: path)
+                return SnapshotOutcome(bytes: bytes.count, removed: false)
+            }
+            if image.count > 0 {
                 report.filesWritten += 1
-                report.bytes += bytes.count
-                report.entries += image.entries
-            } else if try await SnapshotFiles.onQueue({ try SnapshotFiles.remove(path) }) {
+                report.bytes += outcome.bytes
+                report.entries += image.count
+            } else if outcome.removed {
                 report.filesRemoved += 1
             }
             saved.append((i, image.generation))
@@ -218,4 +253,24 @@ extension WriteBehindCache {
 struct PendingRefusal: Sendable {
     var position: Int
     var reason: String
+}
+
+/// A pending entry's place in a flush, sorted by (owner, user); not generic, so sorting is fast.
+struct FlushRef {
+    var owner: Int64
+    var user: Int64
+    var image: Int32
+    var slot: Int32
+}
+
+/// The flushed_seq a flush records for a shard.
+struct FlushMark: Sendable {
+    var shard: Int
+    var seq: UInt64
+}
+
+/// What writing one shard's snapshot file did.
+struct SnapshotOutcome: Sendable {
+    var bytes: Int
+    var removed: Bool
 }

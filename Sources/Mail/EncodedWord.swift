@@ -1,6 +1,6 @@
 import Foundation
 
-/// RFC 2047 encoded-words for header text that is not plain short ASCII.
+/// Header text: RFC 5322 folding for plain ASCII, RFC 2047 encoded-words for the rest.
 enum EncodedWord {
     /// Raw bytes per encoded-word: 39 bytes → 52 base64 characters → a 64-character word, so even
     /// "Subject: " plus the first word stays under the 78-character line recommendation.
@@ -22,9 +22,39 @@ enum EncodedWord {
         return words.joined(separator: "\r\n ")
     }
 
-    /// True when `text` can be written as is after "<name>: " within `limit` characters: printable ASCII
-    /// that does not look like an encoded-word.
-    static func canWriteVerbatim(_ text: String, nameLength: Int, limit: Int = 78) -> Bool {
-        MailAddress.isPrintableASCII(text) && !text.contains("=?") && nameLength + 2 + text.utf8.count <= limit
+    /// `text` as the value of header `name`: printable ASCII as is, folded at spaces (CRLF inserted before
+    /// a space, so unfolding gives back the exact text) to keep lines within 78 characters where words
+    /// allow; anything else (non-ASCII, text that looks like an encoded-word, a word too long for the
+    /// 998-character line limit) as encoded-words.
+    static func headerValue(_ text: String, name: String) -> String {
+        guard MailAddress.isPrintableASCII(text), !text.contains("=?"),
+              let folded = folded(text, firstLineOffset: name.utf8.count + 2) else { return encode(text) }
+        return folded
+    }
+
+    /// Printable ASCII folded before spaces at 78 columns; nil when some line would still pass 998.
+    static func folded(_ text: String, firstLineOffset: Int) -> String? {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var column = firstLineOffset
+        var i = 0
+        while i < bytes.count {
+            // The next segment: a run of spaces plus the word after it.
+            var end = i
+            while end < bytes.count, bytes[end] == 0x20 { end += 1 }
+            while end < bytes.count, bytes[end] != 0x20 { end += 1 }
+            let length = end - i
+            if bytes[i] == 0x20, column + length > 78, column > 1 {
+                out.append(0x0D)
+                out.append(0x0A)
+                column = 0
+            }
+            if column + length > 998 { return nil }
+            out.append(contentsOf: bytes[i..<end])
+            column += length
+            i = end
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

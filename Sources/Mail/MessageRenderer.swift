@@ -19,7 +19,7 @@ public enum MessageRenderer {
         out.reserveCapacity(body.utf8.count + 512)
         out += "From: " + fromValue + "\r\n"
         out += "To: " + toValue + "\r\n"
-        out += "Subject: " + (EncodedWord.canWriteVerbatim(subject, nameLength: 7) ? subject : EncodedWord.encode(subject)) + "\r\n"
+        out += "Subject: " + EncodedWord.headerValue(subject, name: "Subject") + "\r\n"
         out += "Date: " + UTCTime(date).rfc5322 + "\r\n"
         out += "Message-ID: " + messageID(m, from: from, date: date) + "\r\n"
         out += "MIME-Version: 1.0\r\n"

@@ -60,15 +60,24 @@ final class MessageRendererTests: XCTestCase {
         XCTAssertEqual(decodeEncodedWords(value), subject)
     }
 
-    func testLongASCIISubjectIsFoldedAsEncodedWords() throws {
-        let subject = "You've been promoted to admin of " + String(repeating: "a very long channel title ", count: 8)
+    func testLongASCIISubjectIsFoldedAtSpacesAndUnfoldsExactly() throws {
+        let subject = "You've been promoted to admin of " + String(repeating: "a very  long channel title ", count: 8) + "end"
         let text = render(subject: subject)
         let headerBlock = try XCTUnwrap(text.components(separatedBy: "\r\n\r\n").first)
-        for line in headerBlock.components(separatedBy: "\r\n") {
-            XCTAssertLessThanOrEqual(line.utf8.count, 78, line)
-        }
-        XCTAssertEqual(decodeEncodedWords(try XCTUnwrap(ParsedMessage(text).header("subject"))),
-                       subject.trimmingCharacters(in: .whitespaces))
+        let lines = headerBlock.components(separatedBy: "\r\n")
+        for line in lines { XCTAssertLessThanOrEqual(line.utf8.count, 78, line) }
+        XCTAssertGreaterThan(lines.filter { $0.hasPrefix(" ") }.count, 1, "expected folded continuation lines")
+        // Unfolding (removing each CRLF) gives the subject back byte for byte, spaces included.
+        XCTAssertEqual(ParsedMessage(text).header("subject"), subject)
+    }
+
+    func testASCIISubjectWithAWordTooLongForAnyLineIsEncoded() throws {
+        let subject = "Hello " + String(repeating: "x", count: 1200)
+        let text = render(subject: subject)
+        for line in text.components(separatedBy: "\r\n") { XCTAssertLessThanOrEqual(line.utf8.count, 998) }
+        let value = try XCTUnwrap(ParsedMessage(text).header("subject"))
+        XCTAssertTrue(value.hasPrefix("=?UTF-8?B?"), value)
+        XCTAssertEqual(decodeEncodedWords(value), subject)
     }
 
     func testSubjectThatLooksLikeAnEncodedWordIsEncoded() throws {

@@ -43,10 +43,8 @@ struct MembershipsRoutes {
         let fields = try MembershipsRules.fields(input, partial: false, existing: nil)
         let token = SecureRandom.uuidV4()
         let now = Clock.nowMicros()
-        try await services.store.write { try MembershipsStore.insertPlan(fields, token: token, now: now, $0) }
-        return MembershipsRoutes.response(201, Plan(id: 0, token: token, title: fields.title,
-                                                    description: fields.description, price: fields.price,
-                                                    activeMonths: fields.activeMonths, isAvailable: fields.isAvailable))
+        let id = try await services.store.write { try MembershipsStore.insertPlan(fields, token: token, now: now, $0) }
+        return MembershipsRoutes.response(201, Plan(id: id, token: token, fields))
     }
 
     private func detail(_ ctx: Context) throws -> Response {
@@ -60,9 +58,7 @@ struct MembershipsRoutes {
         let fields = try MembershipsRules.fields(input, partial: partial, existing: plan)
         let updated = try await services.store.write { try MembershipsStore.updatePlan(id: plan.id, fields, $0) }
         guard updated else { throw APIError.notFound() }
-        return MembershipsRoutes.response(200, Plan(id: plan.id, token: plan.token, title: fields.title,
-                                                    description: fields.description, price: fields.price,
-                                                    activeMonths: fields.activeMonths, isAvailable: fields.isAvailable))
+        return MembershipsRoutes.response(200, Plan(id: plan.id, token: plan.token, fields))
     }
 
     private func delete(_ ctx: Context) async throws -> Response {

@@ -9,6 +9,22 @@ struct Plan: Sendable {
     let price: Int
     let activeMonths: Int
     let isAvailable: Bool
+
+    init(id: Int64, token: String, title: String, description: String, price: Int, activeMonths: Int, isAvailable: Bool) {
+        self.id = id
+        self.token = token
+        self.title = title
+        self.description = description
+        self.price = price
+        self.activeMonths = activeMonths
+        self.isAvailable = isAvailable
+    }
+
+    /// The plan as stored after writing `fields`.
+    init(id: Int64, token: String, _ fields: PlanFields) {
+        self.init(id: id, token: token, title: fields.title, description: fields.description, price: fields.price,
+                  activeMonths: fields.activeMonths, isAvailable: fields.isAvailable)
+    }
 }
 
 /// A plan's editable fields, as validated input supplies them.
@@ -53,12 +69,14 @@ enum MembershipsStore {
                     [SQLValue(limit), SQLValue(offset)], plan)
     }
 
-    static func insertPlan(_ f: PlanFields, token: String, now: Int64, _ c: Connection) throws {
+    /// Inserts a plan; returns its id.
+    static func insertPlan(_ f: PlanFields, token: String, now: Int64, _ c: Connection) throws -> Int64 {
         try c.run("""
             INSERT INTO memberships (token, title, description, price, active_months, is_available, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [.text(token), .text(f.title), .text(f.description), SQLValue(f.price), SQLValue(f.activeMonths),
                   SQLValue(f.isAvailable), .integer(now)])
+        return c.lastInsertRowID
     }
 
     /// False when the plan no longer exists.

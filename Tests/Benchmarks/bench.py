@@ -5,7 +5,7 @@ nginx answering a fixed JSON body in the same run, so the ratios survive a noisy
 Each scenario prints requests/s, p50, p99, the server's peak RSS and its ratio to nginx.
 Later features add scenarios to SCENARIOS (a name, a setup returning wrk arguments)."""
 import argparse, json, os, re, resource, shutil, signal, socket, subprocess, sys, tempfile, time
-import urllib.parse, urllib.request
+import urllib.error, urllib.parse, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NGINX_BODY = json.dumps({
@@ -216,10 +216,75 @@ def login(ts, workdir):
             "probe": "/healthz"}
 
 
+def make_channel(ts, workdir, title="Benchmark channel"):
+    tokens, access = users(ts, workdir)
+    req = urllib.request.Request(ts.base + "/channels/v1/", method="POST", data=json.dumps({"title": title}).encode(),
+                                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + access[0]})
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)["token"]
+
+
+def channel_detail(ts, workdir):
+    tokens, access = users(ts, workdir)
+    channel = getattr(ts, "_channel", None) or make_channel(ts, workdir)
+    ts._channel = channel
+    return {"path": "/", "script": os.path.join(HERE, "rotate_tokens.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access),
+                    "BENCH_PATH": f"/channels/v1/{channel}/"}}
+
+
+def subscribe_pairs(ts, workdir):
+    tokens, access = users(ts, workdir)
+    channel = make_channel(ts, workdir, "Pairs")
+    return {"path": "/", "script": os.path.join(HERE, "subscribe_pairs.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access[1:]), "BENCH_CHANNEL": channel,
+                    "BENCH_THREADS": "2"}}
+
+
+def subscribe_pairs_crowded(ts, workdir):
+    """The same pairs on a channel that already holds 100 000 stored subscriptions."""
+    import sqlite3, uuid
+    tokens, access = users(ts, workdir)
+    channel = make_channel(ts, workdir, "Crowded")
+    db = sqlite3.connect(os.path.join(ts.data, "tsuna.sqlite"), timeout=30)
+    now = int(time.time() * 1e6)
+    with db:
+        cid = db.execute("SELECT id FROM channels WHERE token = ?", (channel,)).fetchone()[0]
+        first = db.execute("SELECT coalesce(max(id), 0) FROM users").fetchone()[0] + 1
+        db.executemany("INSERT INTO users (id, token, email, password, first_name, is_active, date_joined) VALUES (?, ?, ?, 'x', 'Crowd', 1, ?)",
+                       [(first + k, str(uuid.uuid4()), f"crowd-{k}@example.com", now) for k in range(100_000)])
+        db.executemany("INSERT INTO channel_subscribers (channel_id, user_id, date) VALUES (?, ?, ?)",
+                       [(cid, first + k, now + k) for k in range(100_000)])
+    db.close()
+    return {"path": "/", "script": os.path.join(HERE, "subscribe_pairs.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access[1:]), "BENCH_CHANNEL": channel,
+                    "BENCH_THREADS": "2"}}
+
+
+def subscriber_list(ts, workdir):
+    tokens, access = users(ts, workdir)
+    channel = getattr(ts, "_channel", None) or make_channel(ts, workdir)
+    ts._channel = channel
+    for a in access[1:101]:
+        req = urllib.request.Request(ts.base + f"/channel_subscribers/v1/{channel}/create/", method="POST",
+                                     headers={"Authorization": "Bearer " + a})
+        try:
+            urllib.request.urlopen(req).read()
+        except urllib.error.HTTPError:
+            pass
+    return {"path": "/", "script": os.path.join(HERE, "rotate_tokens.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access),
+                    "BENCH_PATH": f"/channel_subscribers/v1/{channel}/list/"}}
+
+
 SCENARIOS = [
     ("GET /healthz", healthz),
     ("GET /accounts/v1/<token>/ (path param, JSON)", profile),
     ("GET /accounts/v1/me/ (500 users rotated)", me),
+    ("GET /channels/v1/<token>/ (500 users)", channel_detail),
+    ("subscribe+unsubscribe pairs (500 users)", subscribe_pairs),
+    ("GET /channel_subscribers/…/list/ (101 subs)", subscriber_list),
+    ("pairs with 100 000 stored subscriptions", subscribe_pairs_crowded),
     ("POST /accounts/v1/login/ (4 connections)", login),
 ]
 

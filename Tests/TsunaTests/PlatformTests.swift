@@ -32,6 +32,9 @@ final class PlatformTests: XCTestCase {
         let metrics = try c.request("GET", "/metrics")
         XCTAssertEqual(metrics.status, 200)
         XCTAssertTrue(metrics.text.contains("http_requests_total{route=\"/healthz\""), metrics.text)
+        XCTAssertTrue(metrics.text.contains("tsuna_cache_pending_entries{cache=\"subscriptions\"} 0"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("tsuna_outbox_depth 0"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{le=\"+Inf\"}"), metrics.text)
     }
 
     func testFirstStartCreatesTheDataFolderAndASecretKeyReadableOnlyByTheOwner() throws {

@@ -51,9 +51,12 @@ struct SubscribersRoutes {
         guard try await services.subscriptions.remove(owner: ch.id, user: ctx.user.id) != nil else {
             throw APIError.forbidden("You haven't subscribed yet.")
         }
-        // An admin who unsubscribes stops being an admin at once (not only after a flush).
+        // An admin who unsubscribes stops being an admin at once (not only after a flush). Most subscribers are
+        // not admins: a read spares them the writer.
         let userId = ctx.user.id
-        try await services.store.write { c in try ChannelAdminsStore.demote(channelId: ch.id, userId: userId, c) }
+        if try services.store.read({ try ChannelAdminsStore.isAdmin(channelId: ch.id, userId: userId, $0) }) {
+            try await services.store.write { c in try ChannelAdminsStore.demote(channelId: ch.id, userId: userId, c) }
+        }
         return Response(status: 204)
     }
 

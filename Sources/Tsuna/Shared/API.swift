@@ -50,7 +50,13 @@ struct API {
                     return r
                 }
             }
-            return try await handler(Context(request: request, caller: caller, services: services))
+            let context = Context(request: request, caller: caller, services: services)
+            if case .file = request.body {
+                // A spilled (large) body means parsing and moving megabytes of upload: do it on the shared
+                // pool, never on an event loop.
+                return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await handler(context) }
+            }
+            return try await handler(context)
         }
     }
 

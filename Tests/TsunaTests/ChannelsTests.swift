@@ -155,6 +155,32 @@ final class ChannelsTests: XCTestCase {
         XCTAssertEqual(try db.queryOne("SELECT count(*) FROM channel_subscribers") { $0.int(0) }, 2, "flushed at shutdown")
     }
 
+    func testSubscriptionsAcknowledgedBeforeTheLastSnapshotSurviveKill9() throws {
+        let env = ["TSUNA_FLUSH_INTERVAL_SECONDS": "3600", "TSUNA_SNAPSHOT_INTERVAL_SECONDS": "0.2"]
+        let server = try TestServer(environment: env)
+        let ada = try server.makeUser("ada@example.com")
+        let bob = try server.makeUser("bob@example.com")
+        let eve = try server.makeUser("eve@example.com")
+        let c = try server.client()
+        let token = try XCTUnwrap(try createChannel(c, ada).object["token"] as? String)
+        XCTAssertEqual(try c.json("POST", "/channel_subscribers/v1/\(token)/create/", token: bob.access).status, 201)
+        XCTAssertEqual(try c.json("POST", "/channel_subscribers/v1/\(token)/create/", token: eve.access).status, 201)
+        XCTAssertEqual(try c.json("DELETE", "/channel_subscribers/v1/\(token)/delete/", token: eve.access).status, 204)
+        // Wait (bounded) until a snapshot holds the pending writes, then kill without any chance to flush.
+        let deadline = Date().addingTimeInterval(20)
+        let snapshots = server.dataDirectory + "/snapshots"
+        while Date() < deadline && ((try? FileManager.default.contentsOfDirectory(atPath: snapshots))?.filter { $0.hasSuffix(".snapshot") }.isEmpty ?? true) {
+            usleep(50_000)
+        }
+        usleep(600_000)
+        server.kill()
+        let again = try TestServer(environment: env, dataDirectory: server.dataDirectory)
+        let c2 = try again.client()
+        XCTAssertEqual(try c2.json("GET", "/channel_subscribers/v1/\(token)/", token: bob.access).text, "true")
+        XCTAssertEqual(try c2.json("GET", "/channel_subscribers/v1/\(token)/", token: eve.access).text, "false")
+        XCTAssertEqual(try c2.json("GET", "/channels/v1/\(token)/", token: bob.access).object["subscribers_count"] as? Int, 2)
+    }
+
     func testAdmins() throws {
         let server = try TestServer(environment: Self.env)
         let ada = try server.makeUser("ada@example.com")

@@ -18,6 +18,8 @@ struct PendingImage<Value: Sendable>: Sendable {
     var lastSeq: UInt64
     /// The shard's change generation the image reflects.
     var generation: UInt64
+    /// The index's slot epoch when taken.
+    var epoch: UInt64
 
     var count: Int { keys.count }
 
@@ -149,7 +151,8 @@ actor Shard<Table: WriteBehindTable> {
 
     /// The pending state now (O(1): copy-on-write arrays).
     func pendingImage() -> PendingImage<Value> {
-        PendingImage(keys: index.keys, stamps: index.stamps, values: values, lastSeq: lastSeq, generation: generation)
+        PendingImage(keys: index.keys, stamps: index.stamps, values: values, lastSeq: lastSeq, generation: generation,
+                     epoch: index.epoch)
     }
 
     /// The pending state when it changed since the last saved snapshot, else nil.
@@ -160,6 +163,38 @@ actor Shard<Table: WriteBehindTable> {
     /// Records that the image of `generation` is durably on disk.
     func snapshotSaved(_ generation: UInt64) {
         if generation > savedGeneration { savedGeneration = generation }
+    }
+
+    /// Drops every entry of `image` once the whole image was committed, unless a write replaced it
+    /// meanwhile (its sequence number changed). While no slot moved since the image, entries are found by
+    /// slot number, and when many go the shard is rebuilt in one pass. `refusedOwners` lost rows the
+    /// database refused: their counts are re-read.
+    func dropFlushed(_ image: PendingImage<Value>, refusedOwners: [Int64]) {
+        var changed = false
+        if image.epoch == index.epoch {
+            let dropped = index.unchangedSlots(since: image.stamps)
+            changed = !dropped.isEmpty
+            if dropped.count >= 256 && dropped.count * 8 >= index.count {
+                var kept: [Int] = []
+                kept.reserveCapacity(index.count - dropped.count)
+                var d = 0
+                for slot in 0..<index.count {
+                    if d < dropped.count && dropped[d] == slot { d += 1 } else { kept.append(slot) }
+                }
+                index.rebuild(keeping: kept)
+                var newValues: [Value?] = []
+                newValues.reserveCapacity(ShardIndex.grownCapacity(kept.count))
+                for slot in kept { newValues.append(values[slot]) }
+                values = newValues
+            } else {
+                for slot in dropped.reversed() { removeSlot(slot) }   // descending: no slot in the list moves
+            }
+        } else {
+            for i in 0..<image.count where drop(image.write(at: i)) { changed = true }
+        }
+        for owner in refusedOwners { index.dropCounts(owner) }
+        if changed { generation &+= 1 }
+        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
     }
 
     /// Drops the entries a flush committed, unless a write replaced them meanwhile (their sequence number

@@ -54,6 +54,9 @@ struct ShardIndex {
     private var freeCountSlots: [Int32] = []
     /// Owners whose counts are loaded.
     private(set) var countedOwners = 0
+    /// Bumped whenever slots move (a removal or a rebuild): while it is unchanged, slot i still holds the
+    /// key it held before, which lets a flush drop its entries by slot number.
+    private(set) var epoch: UInt64 = 0
     /// The count of counted owners at which the next eviction sweep runs (hysteresis).
     private var evictionThreshold = 0
 
@@ -141,6 +144,7 @@ struct ShardIndex {
     /// Removes a slot. When it was not the last one, the last slot moves into it and true is returned:
     /// the caller moves its parallel value the same way.
     mutating func remove(_ slot: Int) -> Bool {
+        epoch &+= 1
         let key = keys[slot]
         let l = links[slot]
         if l.prev >= 0 { links[Int(l.prev)].next = l.next }
@@ -195,6 +199,50 @@ struct ShardIndex {
 
     /// Pending entries of an owner.
     func pendingCount(of owner: Int64) -> Int { Int(owners[owner]?.pending ?? 0) }
+
+    /// The slots below `imageStamps.count` whose stamp (sequence number and kind) is still the one in
+    /// `imageStamps`, ascending. Meaningful only while `epoch` is the one of the image.
+    func unchangedSlots(since imageStamps: [UInt64]) -> [Int] {
+        var out: [Int] = []
+        let n = min(imageStamps.count, stamps.count)
+        out.reserveCapacity(n)
+        for i in 0..<n where stamps[i] == imageStamps[i] { out.append(i) }
+        return out
+    }
+
+    /// Keeps only the slots in `kept` (ascending), renumbered 0..<kept.count in that order, rebuilding
+    /// the hash index and the owner lists in one sequential pass: far cheaper than removing most slots
+    /// one by one. The caller filters its parallel values with the same list.
+    mutating func rebuild(keeping kept: [Int]) {
+        epoch &+= 1
+        let n = ShardIndex.grownCapacity(kept.count)
+        var newKeys: [EntryKey] = []
+        var newStamps: [UInt64] = []
+        newKeys.reserveCapacity(n)
+        newStamps.reserveCapacity(n)
+        for s in kept {
+            newKeys.append(keys[s])
+            newStamps.append(stamps[s])
+        }
+        keys = newKeys
+        stamps = newStamps
+        links = []
+        links.reserveCapacity(n)
+        for i in owners.indices {
+            owners.values[i].head = -1
+            owners.values[i].pending = 0
+            owners.values[i].pendingUpserts = 0
+        }
+        for (slot, k) in keys.enumerated() {
+            let head = ShardIndex.link(&owners[k.owner, default: OwnerInfo()], slot: Int32(slot), upsert: isUpsert(slot))
+            links.append(OwnerLinks(prev: -1, next: head))
+            if head >= 0 { links[Int(head)].prev = Int32(slot) }
+        }
+        owners = owners.filter { $0.value.pending > 0 || $0.value.countsAt >= 0 }
+        var size = 16
+        while size * 3 < keys.count * 4 + 4 { size *= 2 }
+        rehash(bucketCount: size)
+    }
 
     /// Shrinks the arrays after a flush emptied most of them; returns the new capacity when it did,
     /// so the caller resizes its parallel values array alike.

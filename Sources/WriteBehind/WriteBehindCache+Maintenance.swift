@@ -50,32 +50,50 @@ extension WriteBehindCache {
         }
         order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
         let marks = images.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
-        var rows = 0
+        var refusedOwners = Array(repeating: [Int64](), count: images.count)
         var rejected = 0
-        var at = 0
-        while at < order.count {
-            let end = min(at + batchSize, order.count)
+        func makeBatch(_ range: Range<Int>) -> [PendingWrite<Table.Value>] {
             var batch: [PendingWrite<Table.Value>] = []
-            batch.reserveCapacity(end - at)
-            for r in order[at..<end] { batch.append(images[Int(r.image)].image.write(at: Int(r.slot))) }
-            let refused = try await applyBatch(batch, marks: end == order.count ? marks : [])
-            var applied = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
-            var refusedByImage = applied
-            for (j, r) in order[at..<end].enumerated() {
-                if refused.contains(j) {
-                    refusedByImage[Int(r.image)].append(batch[j])
-                } else {
-                    applied[Int(r.image)].append(batch[j])
-                }
+            batch.reserveCapacity(range.count)
+            for r in order[range] { batch.append(images[Int(r.image)].image.write(at: Int(r.slot))) }
+            return batch
+        }
+        var at = 0
+        var batch = makeBatch(0..<min(batchSize, order.count))
+        while !batch.isEmpty {
+            let end = at + batch.count
+            // The writer thread applies this batch while the next one is prepared here.
+            let current = batch
+            let currentMarks = end == order.count ? marks : []
+            async let outcome = applyBatch(current, marks: currentMarks)
+            let next = makeBatch(end..<min(end + batchSize, order.count))
+            let refused: Set<Int>
+            do {
+                refused = try await outcome
+            } catch {
+                // Drop what earlier batches committed, keep the rest pending.
+                await dropCommitted(order[..<at], images)
+                throw error
             }
-            for n in images.indices where !applied[n].isEmpty || !refusedByImage[n].isEmpty {
-                await shards[images[n].shard].dropFlushed(applied[n], refused: refusedByImage[n])
-            }
-            rows += batch.count - refused.count
+            for j in refused { refusedOwners[Int(order[at + j].image)].append(batch[j].owner) }
             rejected += refused.count
             at = end
+            batch = next
         }
-        return (rows, rejected)
+        for (n, entry) in images.enumerated() {
+            await shards[entry.shard].dropFlushed(entry.image, refusedOwners: refusedOwners[n])
+        }
+        return (order.count - rejected, rejected)
+    }
+
+    /// After a failed flush: drops the entries of the batches that did commit, entry by entry.
+    private func dropCommitted(_ committed: ArraySlice<FlushRef>,
+                               _ images: [(shard: Int, image: PendingImage<Table.Value>)]) async {
+        var perImage = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
+        for r in committed { perImage[Int(r.image)].append(images[Int(r.image)].image.write(at: Int(r.slot))) }
+        for (n, writes) in perImage.enumerated() where !writes.isEmpty {
+            await shards[images[n].shard].dropFlushed(writes, refused: [])
+        }
     }
 
     /// One transaction for `batch` (plus the flushed_seq `marks`); on a constraint violation, a second one

@@ -65,6 +65,55 @@ final class FlushTests: XCTestCase {
         XCTAssertEqual(count, 3)
     }
 
+    /// A large flush (whole-shard rebuild after it) while writes replace, add and delete entries, and an
+    /// owner is forgotten (slots move, so that shard drops entry by entry).
+    func testLargeFlushKeepsEveryChangeMadeWhileItRan() async throws {
+        let f = try Fixture()
+        let owners = Array(Int64(1)...8)
+        try f.addOwners(owners)
+        let table = SubsTable()
+        let cache = try f.subs(shards: 2, table: table, batch: 500)
+        for o in owners { for u in Int64(1)...300 { try await cache.put(owner: o, user: u, value: Sub(date: 1)) } }
+        table.hooks.pauseOnUser.withLock { $0 = 150 }
+        let flushing = Task { try await cache.flush() }
+        await withCheckedContinuation { cont in
+            DispatchQueue.global().async { table.hooks.reached.wait(); cont.resume() }
+        }
+        var model: [Int64: [Int64: Int64]] = [:]
+        for o in owners { for u in Int64(1)...300 { model[o, default: [:]][u] = 1 } }
+        for o in owners where o != 8 {
+            for u in stride(from: Int64(1), through: 300, by: 7) {
+                try await cache.put(owner: o, user: u, value: Sub(date: 2))
+                model[o]?[u] = 2
+            }
+            for u in stride(from: Int64(3), through: 300, by: 11) {
+                _ = try await cache.remove(owner: o, user: u)
+                model[o]?[u] = nil
+            }
+            try await cache.put(owner: o, user: 1000 + o, value: Sub(date: 3))
+            model[o]?[1000 + o] = 3
+        }
+        // Forgetting an owner moves slots in its shard: that shard drops the flushed entries one by one.
+        await cache.forgetOwner(8)
+        table.hooks.release.signal()
+        let first = try await flushing.value
+        XCTAssertEqual(first.rows, 8 * 300)
+        var stats = await cache.stats()
+        var expectedPending = 0
+        for o in owners where o != 8 {
+            expectedPending += Set(stride(from: Int64(1), through: 300, by: 7)).union(stride(from: Int64(3), through: 300, by: 11)).count + 1
+        }
+        XCTAssertEqual(stats.pendingEntries, expectedPending, "exactly the entries changed during the flush stay")
+        for o in owners {
+            let n = try await cache.count(owner: o)
+            XCTAssertEqual(n, model[o]?.count ?? 0, "owner \(o)")
+        }
+        _ = try await cache.flush()
+        stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        XCTAssertEqual(try f.storedSubs(), model)
+    }
+
     func testFailingFlushKeepsEverythingPendingAndTheNextOneSucceeds() async throws {
         let f = try Fixture()
         try f.addOwners(1...3)

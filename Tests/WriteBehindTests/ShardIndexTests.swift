@@ -16,9 +16,17 @@ final class ShardIndexTests: XCTestCase {
             let key = Pair(owner, user)
             let slot = index.find(owner, user)
             XCTAssertEqual(slot >= 0, model[key] != nil)
-            // A burst of removals now and then exercises shrinking.
+            // A burst of removals now and then exercises shrinking; now and then a rebuild keeps a subset.
             let removing = step % 5000 > 4000 || Int.random(in: 0..<3, using: &rng) == 0
-            if removing {
+            if step % 1500 == 1499 {
+                let kept = (0..<index.count).filter { _ in Int.random(in: 0..<3, using: &rng) == 0 }
+                let epoch = index.epoch
+                let keptKeys = Set(kept.map { Pair(index.keys[$0].owner, index.keys[$0].user) })
+                index.rebuild(keeping: kept)
+                values = kept.map { values[$0] }
+                model = model.filter { keptKeys.contains($0.key) }
+                XCTAssertNotEqual(index.epoch, epoch)
+            } else if removing {
                 if slot >= 0 {
                     if index.remove(slot) { values[slot] = values[values.count - 1] }
                     values.removeLast()
@@ -61,6 +69,16 @@ final class ShardIndexTests: XCTestCase {
             XCTAssertEqual(index.pendingCount(of: owner), keys.count)
             XCTAssertEqual(Int(index.owners[owner]?.pendingUpserts ?? -1), keys.filter { model[$0]!.upsert }.count)
         }
+    }
+
+    func testUnchangedSlotsSinceAnImage() {
+        var index = ShardIndex(categoryCount: 1)
+        for u in Int64(0)..<10 { _ = index.insert(1, u, seq: UInt64(u + 1), upsert: true) }
+        let image = index.stamps
+        index.update(3, seq: 11, upsert: true)
+        index.update(5, seq: 12, upsert: false)
+        _ = index.insert(2, 0, seq: 13, upsert: true)
+        XCTAssertEqual(index.unchangedSlots(since: image), [0, 1, 2, 4, 6, 7, 8, 9])
     }
 
     func testCountsPoolAndStoredVisible() {

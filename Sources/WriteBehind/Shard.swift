@@ -70,7 +70,7 @@ actor Shard<Table: WriteBehindTable> {
     func value(owner: Int64, user: Int64) throws -> Value? {
         let slot = index.find(owner, user)
         if slot >= 0 { return values[slot] }
-        return try stored(owner, user)
+        return try stored(owner, user, visible: index.storedVisible(owner))
     }
 
     /// The merged counts per category (loaded once, then kept up to date).
@@ -93,9 +93,9 @@ actor Shard<Table: WriteBehindTable> {
     /// Inserts when (owner, user) is absent from the merged view; false and no change otherwise.
     func insertIfAbsent(owner: Int64, user: Int64, value: Value) throws -> Bool {
         try ensureWritable()
-        try ensureCounts(owner)
+        let visible = try prepare(owner)
         let slot = index.find(owner, user)
-        let previous = slot >= 0 ? values[slot] : try stored(owner, user)
+        let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
         guard previous == nil else { return false }
         try record(owner, user, slot, value)
         index.moveCount(owner, from: nil, to: value.category)
@@ -105,9 +105,9 @@ actor Shard<Table: WriteBehindTable> {
     /// Inserts or replaces; returns the previous merged value.
     func put(owner: Int64, user: Int64, value: Value) throws -> Value? {
         try ensureWritable()
-        try ensureCounts(owner)
+        let visible = try prepare(owner)
         let slot = index.find(owner, user)
-        let previous = slot >= 0 ? values[slot] : try stored(owner, user)
+        let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
         if previous == value { return previous }   // the merged view already says so
         try record(owner, user, slot, value)
         index.moveCount(owner, from: previous?.category, to: value.category)
@@ -117,9 +117,9 @@ actor Shard<Table: WriteBehindTable> {
     /// Deletes; returns the removed merged value, nil (and no change) when absent.
     func remove(owner: Int64, user: Int64) throws -> Value? {
         try ensureWritable()
-        try ensureCounts(owner)
+        let visible = try prepare(owner)
         let slot = index.find(owner, user)
-        guard let previous = slot >= 0 ? values[slot] : try stored(owner, user) else { return nil }
+        guard let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible) else { return nil }
         // Always a delete entry, even over a pending insert: a flush may be writing that insert right now.
         try record(owner, user, slot, nil)
         index.moveCount(owner, from: previous.category, to: nil)
@@ -225,23 +225,37 @@ actor Shard<Table: WriteBehindTable> {
     }
 
     /// The stored value, for a key with no pending entry. Skips the database when the owner's counts show
-    /// that every stored row is already shadowed by a pending entry (e.g. a new item receiving votes).
-    private func stored(_ owner: Int64, _ user: Int64) throws -> Value? {
-        if index.storedVisible(owner) == 0 { return nil }
+    /// that every stored row is already shadowed by a pending entry (`visible` = 0: e.g. a new item
+    /// receiving votes).
+    private func stored(_ owner: Int64, _ user: Int64, visible: Int?) throws -> Value? {
+        if visible == 0 { return nil }
         return try store.read { try table.fetch($0, owner: owner, user: user) }
     }
 
-    /// Loads the owner's merged counts when missing (and returns them; nil when they were loaded already):
-    /// stored counts, corrected by each pending entry against its stored row, all read in one transaction
-    /// so a concurrent flush cannot be half-seen.
-    @discardableResult
+    /// Makes sure the owner's counts are loaded (every write keeps them current); returns its stored rows
+    /// not shadowed by pending entries.
+    private func prepare(_ owner: Int64) throws -> Int? {
+        if let visible = index.touchCounted(owner) { return visible }
+        try loadCounts(owner)
+        return index.storedVisible(owner)
+    }
+
+    /// The owner's counts, loaded when missing (nil when they were loaded already).
     private func ensureCounts(_ owner: Int64) throws -> [Int]? {
-        if index.touchCounted(owner) { return nil }
+        if index.touchCounted(owner) != nil { return nil }
+        return try loadCounts(owner)
+    }
+
+    /// Loads the owner's merged counts: stored counts, corrected by each pending entry against its stored
+    /// row, read in one transaction (when there are pending entries) so a concurrent flush cannot be
+    /// half-seen.
+    @discardableResult
+    private func loadCounts(_ owner: Int64) throws -> [Int] {
         let n = index.categoryCount
         let slots = index.slots(of: owner)
         let counts: [Int] = try store.read { c in
-            try c.execute("BEGIN")
-            defer { try? c.execute("COMMIT") }
+            if !slots.isEmpty { try c.execute("BEGIN") }
+            defer { if !slots.isEmpty { try? c.execute("COMMIT") } }
             let raw = try table.counts(c, owner: owner)
             var counts = (0..<n).map { $0 < raw.count ? raw[$0] : 0 }
             for slot in slots {

@@ -73,8 +73,9 @@ struct ShardIndex {
     /// Slots the arrays can hold before they grow.
     var capacity: Int { keys.capacity }
 
-    /// The capacity to grow to from `count` (1.25×: memory per entry matters more than copies).
-    static func grownCapacity(_ count: Int) -> Int { count + count / 4 + 64 }
+    /// The capacity to grow to from `count`: 1.5× (2× wastes memory per entry, 1.25× costs too many
+    /// copies and fresh-page faults while a shard fills).
+    static func grownCapacity(_ count: Int) -> Int { count + count / 2 + 64 }
 
     // MARK: - Entries
 
@@ -398,11 +399,17 @@ struct ShardIndex {
         if let t = to { countPool[base + (t >= 0 && t < categoryCount ? t : 0)] &+= n }
     }
 
-    /// Whether the owner's counts are loaded; marks the owner recently used (spared by the next sweep).
-    mutating func touchCounted(_ owner: Int64) -> Bool {
-        guard let i = owners.index(forKey: owner) else { return false }
+    /// With the owner's counts loaded: marks it recently used (spared by the next sweep) and returns its
+    /// stored rows not hidden by pending entries (see `storedVisible`); nil while not loaded. One lookup.
+    mutating func touchCounted(_ owner: Int64) -> Int? {
+        guard let i = owners.index(forKey: owner) else { return nil }
         owners.values[i].recentlyUsed = true
-        return owners.values[i].countsAt >= 0
+        let info = owners.values[i]
+        guard info.countsAt >= 0 else { return nil }
+        let start = Int(info.countsAt) * categoryCount
+        var total = 0
+        for c in start..<start + categoryCount { total &+= countPool[c] }
+        return total &- Int(info.pendingUpserts)
     }
 
     /// Forgets the owner's counts (they are re-read next time).

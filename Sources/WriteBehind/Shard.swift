@@ -108,7 +108,8 @@ actor Shard<Table: WriteBehindTable> {
         let visible = try prepare(owner)
         let slot = index.find(owner, user)
         let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
-        if previous == value { return previous }   // the merged view already says so
+        // The merged view already says so. (Unwrapped by hand: Optional's == costs generic metadata here.)
+        if let p = previous, p == value { return previous }
         try record(owner, user, slot, value)
         index.moveCount(owner, from: previous?.category, to: value.category)
         return previous

@@ -1,72 +1,20 @@
 // The write-behind benchmark: the five figures of issue 5, in-process, on a real SQLite file.
-// Usage: swift build -c release --product WriteBehindBench && .build/release/WriteBehindBench [entries]
+//
+//   swift build -c release --product WriteBehindBench && .build/release/WriteBehindBench [entries]
+//
+// Environment: WB_BENCH_TASKS=n sets the concurrent writer tasks (default 8); WB_BENCH_WRITES_ONLY=1 stops
+// after the write figures, WB_BENCH_FLUSH_ONLY=1 flushes right after them (for profiling one phase).
 import Foundation
 import Store
 import WriteBehind
 
-let entries = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1_000_000 : 1_000_000
+let entries = CommandLine.arguments.count > 1 ? max(1000, Int(CommandLine.arguments[1]) ?? 1_000_000) : 1_000_000
 let usersPerOwner = 100
 let owners = max(1, entries / usersPerOwner)
 let cores = ProcessInfo.processInfo.activeProcessorCount
 let shardCount = WriteBehindCache<VotesTable>.defaultShardCount
-let writerTasks = 8
-
-func now() -> ContinuousClock.Instant { ContinuousClock.now }
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-
-/// Resident memory in bytes (/proc/self/statm).
-func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
-}
-
-/// Latency percentiles in microseconds.
-func percentiles(_ samples: [Double]) -> String {
-    guard !samples.isEmpty else { return "no samples" }
-    let s = samples.sorted()
-    func p(_ q: Double) -> Double { s[min(s.count - 1, Int(Double(s.count) * q))] * 1e6 }
-    return String(format: "p50 %.1f µs, p99 %.1f µs, max %.1f µs (%d reads)", p(0.5), p(0.99), s[s.count - 1] * 1e6, s.count)
-}
-
-/// Concurrent `put`s of keys [from, to): owner = i / usersPerOwner, spread over `writerTasks` tasks.
-func write(_ cache: WriteBehindCache<VotesTable>, from: Int, to: Int, ownerBase: Int64) async throws {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for t in 0..<writerTasks {
-            group.addTask {
-                var i = from + t
-                while i < to {
-                    let owner = ownerBase + Int64(i / usersPerOwner)
-                    let user = Int64(i % usersPerOwner)
-                    try await cache.put(owner: owner, user: user, value: Vote(choice: UInt8(i & 1), date: Int64(i)))
-                    i += writerTasks
-                }
-            }
-        }
-        try await group.waitForAll()
-    }
-}
-
-/// Reads random keys until `stop` says so; returns each read's latency in seconds.
-func readLoop(_ cache: WriteBehindCache<VotesTable>, stop: @escaping @Sendable () -> Bool) async throws -> [Double] {
-    var latencies: [Double] = []
-    var rng = SystemRandomNumberGenerator()
-    while !stop() {
-        let i = Int.random(in: 0..<entries, using: &rng)
-        let start = now()
-        _ = try await cache.value(owner: Int64(i / usersPerOwner), user: Int64(i % usersPerOwner))
-        latencies.append(seconds(now() - start))
-        try await Task.sleep(nanoseconds: 200_000)
-    }
-    return latencies
-}
-
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
-}
+let writerTasks = Int(ProcessInfo.processInfo.environment["WB_BENCH_TASKS"] ?? "") ?? 8
+let environment = ProcessInfo.processInfo.environment
 
 func run() async throws {
     let dir = NSTemporaryDirectory() + "wb-bench-" + UUID().uuidString
@@ -74,23 +22,6 @@ func run() async throws {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = try Store(path: dir + "/bench.sqlite", migrations: VotesTable.migrations)
     defer { store.close() }
-    if ProcessInfo.processInfo.environment["WB_BENCH_RAW"] != nil {
-        // Reference: the same rows straight through Store, 10 000 per transaction.
-        let start = now()
-        var i = 0
-        while i < entries {
-            let from = i
-            try await store.write { c in
-                for j in from..<min(from + 10_000, entries) {
-                    try c.run("INSERT OR REPLACE INTO votes (owner, user, choice, date) VALUES (?, ?, ?, ?)",
-                              [.integer(Int64(j / usersPerOwner)), .integer(Int64(j % usersPerOwner)), .integer(Int64(j & 1)), .integer(Int64(j))])
-                }
-            }
-            i += 10_000
-        }
-        print(String(format: "raw Store inserts: %.0f rows/s", Double(entries) / seconds(now() - start)))
-        return
-    }
     print("write-behind benchmark: \(entries) entries (\(owners) owners × \(usersPerOwner) users), "
           + "\(shardCount) shards, \(writerTasks) writer tasks, \(cores) cores")
 
@@ -99,73 +30,79 @@ func run() async throws {
     let cache = try WriteBehindCache(table: VotesTable(), store: store, shardCount: shardCount,
                                      snapshotDirectory: dir + "/snapshots")
     var start = now()
-    try await write(cache, from: 0, to: entries, ownerBase: 0)
-    let writeTime = seconds(now() - start)
+    try await putAll(cache, count: entries) { i in (Int64(i / usersPerOwner), Int64(i % usersPerOwner), Int64(i)) }
+    let writeTime = seconds(since: start)
     let rssAfter = residentBytes()
-    print(String(format: "writes:   %.0f acknowledged puts/s (%d in %.3f s; first write per owner reads its counts)",
+    print(String(format: "writes:     %.0f acknowledged puts/s of new keys (%d in %.3f s; the first write to an owner reads its counts)",
                  Double(entries) / writeTime, entries, writeTime))
-    print(String(format: "memory:   %.1f bytes per pending entry (RSS %+.1f MB)",
+    print(String(format: "memory:     %.1f bytes per pending entry (RSS %+.1f MB)",
                  Double(rssAfter - rssBefore) / Double(entries), Double(rssAfter - rssBefore) / 1e6))
-    let updates = min(entries, 200_000)
+    let updates = min(entries, 500_000)
     start = now()
-    try await write(cache, from: 0, to: updates, ownerBase: 0)   // same keys, new values: the pending path
-    let updateTime = seconds(now() - start)
-    print(String(format: "          %.0f puts/s replacing pending entries", Double(updates) / updateTime))
-
-    if ProcessInfo.processInfo.environment["WB_BENCH_WRITES_ONLY"] != nil { return }
-    if ProcessInfo.processInfo.environment["WB_BENCH_FLUSH_ONLY"] != nil {
-        let t = now()
+    try await putAll(cache, count: updates) { i in (Int64(i / usersPerOwner), Int64(i % usersPerOwner), Int64(entries + i)) }
+    print(String(format: "            %.0f puts/s replacing pending entries", Double(updates) / seconds(since: start)))
+    if environment["WB_BENCH_WRITES_ONLY"] != nil { return }
+    if environment["WB_BENCH_FLUSH_ONLY"] != nil {
         let r = try await cache.flush()
-        print(String(format: "flush only: %.0f rows/s (%.3f s)", Double(r.rows) / seconds(now() - t), seconds(now() - t)))
+        print(String(format: "flush:      %.0f rows/s (%.3f s)", Double(r.rows) / r.duration, r.duration))
         return
     }
-    // 2–4. Snapshot and flush of everything, with a reader measuring latency meanwhile.
-    let idleStop = Flag()
-    let idleReader = Task { try await readLoop(cache, stop: { idleStop.isSet }) }
-    try await Task.sleep(nanoseconds: 300_000_000)
-    idleStop.set()
-    let idle = try await idleReader.value
 
-    let stopSnapshot = Flag()
-    let snapshotReader = Task { try await readLoop(cache, stop: { stopSnapshot.isSet }) }
-    let snap = try await cache.snapshot()
-    stopSnapshot.set()
-    let duringSnapshot = try await snapshotReader.value
-    print(String(format: "snapshot: %.3f s for %d entries (%.1f MB in %d files, fsynced)",
-                 snap.duration, snap.entries, Double(snap.bytes) / 1e6, snap.filesWritten))
+    // 2. Snapshot of everything, a reader measuring latency meanwhile.
+    let idle = try await readLatencies(cache) { try await Task.sleep(nanoseconds: 300_000_000) }
+    var snapshot: SnapshotReport?
+    let duringSnapshot = try await readLatencies(cache) { snapshot = try await cache.snapshot() }
+    if let snap = snapshot {
+        print(String(format: "snapshot:   %.3f s for %d pending entries (%.1f MB in %d files, written, fsynced, renamed)",
+                     snap.duration, snap.entries, Double(snap.bytes) / 1e6, snap.filesWritten))
+    }
 
-    let stopFlush = Flag()
-    let flushReader = Task { try await readLoop(cache, stop: { stopFlush.isSet }) }
-    let flush = try await cache.flush()
-    stopFlush.set()
-    let duringFlush = try await flushReader.value
-    print(String(format: "flush:    %.0f rows/s (%d rows in %.3f s, batches of 10 000)",
-                 Double(flush.rows) / flush.duration, flush.rows, flush.duration))
-    print("reads:    idle             " + percentiles(idle))
-    print("          during snapshot  " + percentiles(duringSnapshot))
-    print("          during flush     " + percentiles(duringFlush))
-
-    // 5. Writes whose key is not pending and whose owner has stored rows: each costs a database read.
-    let fresh = min(entries, 100_000)
-    start = now()
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        for t in 0..<writerTasks {
-            group.addTask {
-                var i = t
-                while i < fresh {
-                    let owner = Int64(i / usersPerOwner)
-                    try await cache.put(owner: owner, user: Int64(usersPerOwner + i % usersPerOwner),
-                                        value: Vote(choice: 0, date: Int64(i)))
-                    i += writerTasks
-                }
+    // 3. Flush of everything, with snapshots every 100 ms (as the timer would) and the reader.
+    var flushReport: FlushReport?
+    let duringFlush = try await readLatencies(cache) {
+        let snapshots = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                _ = try? await cache.snapshot()
             }
         }
-        try await group.waitForAll()
+        flushReport = try await cache.flush()
+        snapshots.cancel()
+        await snapshots.value
     }
-    let freshTime = seconds(now() - start)
-    print(String(format: "          %.0f puts/s for new keys of owners with stored rows (one point read each)",
-                 Double(fresh) / freshTime))
+    if let flush = flushReport {
+        print(String(format: "flush:      %.0f rows/s into SQLite (%d rows in %.3f s, transactions of 10 000)",
+                     Double(flush.rows) / flush.duration, flush.rows, flush.duration))
+    }
+    print("reads:      idle                         " + percentiles(idle))
+    print("            during the snapshot          " + percentiles(duringSnapshot))
+    print("            during the flush + snapshots " + percentiles(duringFlush))
+
+    // 4. Writes that need a database read: new keys of owners whose stored rows are not all shadowed.
+    let fresh = min(entries, 100_000)
+    start = now()
+    try await putAll(cache, count: fresh) { i in (Int64(i / usersPerOwner), Int64(usersPerOwner + i % usersPerOwner), Int64(i)) }
+    print(String(format: "writes:     %.0f puts/s of new keys of owners with stored rows (one point read each)",
+                 Double(fresh) / seconds(since: start)))
     try await cache.shutdown()
+
+    // 5. Reference: the same number of rows straight through Store into a fresh file.
+    let reference = try Store(path: dir + "/reference.sqlite", migrations: VotesTable.migrations)
+    defer { reference.close() }
+    start = now()
+    var i = 0
+    while i < entries {
+        let from = i
+        try await reference.write { c in
+            for j in from..<min(from + 10_000, entries) {
+                try VotesTable().upsert(c, owner: Int64(j / usersPerOwner), user: Int64(j % usersPerOwner),
+                                        value: Vote(choice: UInt8(j & 1), date: Int64(j)))
+            }
+        }
+        i += 10_000
+    }
+    print(String(format: "reference:  %.0f rows/s for the same upserts straight through Store, in order",
+                 Double(entries) / seconds(since: start)))
 }
 
 let done = DispatchSemaphore(value: 0)

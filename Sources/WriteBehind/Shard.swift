@@ -1,323 +1,46 @@
-import Store
-
-/// A pending write as handed to a flush: a value for an insert/update, nil for a delete.
-struct PendingWrite<Value: Sendable>: Sendable {
-    var owner: Int64
-    var user: Int64
-    var seq: UInt64
-    var value: Value?
-}
-
-/// A shard's pending state at one moment, as the shard's own copy-on-write arrays: taking it costs O(1)
-/// inside the actor (the shard's next write pays one array copy), and it is encoded or flushed outside.
-struct PendingImage<Value: Sendable>: Sendable {
-    var keys: [EntryKey]
-    var stamps: [UInt64]
-    var values: [Value?]
-    /// The shard's counter when taken: every write up to it is in the image or already in the database.
-    var lastSeq: UInt64
-    /// The shard's change generation the image reflects.
-    var generation: UInt64
-    /// The index's slot epoch when taken.
-    var epoch: UInt64
-
-    var count: Int { keys.count }
-
-    func write(at i: Int) -> PendingWrite<Value> {
-        PendingWrite(owner: keys[i].owner, user: keys[i].user, seq: ShardIndex.seq(ofStamp: stamps[i]), value: values[i])
-    }
-}
-
-/// One shard: the pending writes of the owners that hash to it, their merged counts, and the merged
-/// reads. Every method runs to completion without suspending, so each is atomic; database reads are
-/// synchronous `store.read` calls (microseconds) made from inside the actor.
+/// One shard: an actor owning a `ShardState`, so the operations on the owners that hash to it run one at a
+/// time. Each method runs to completion without suspending (atomic) and touches the state once.
 actor Shard<Table: WriteBehindTable> {
     typealias Value = Table.Value
 
-    let table: Table
-    let store: Store
-    let number: Int
-    let shardCount: Int
-    /// Owners kept only for their counts, beyond which idle ones are evicted.
-    let countedOwnerLimit: Int
-    var index: ShardIndex
-    /// Parallel to `index.keys`: the pending value, nil for a pending delete.
-    var values: [Value?]
-    /// The last sequence number handed out.
-    var lastSeq: UInt64
-    /// Bumped by every change of the pending state; a snapshot is due while it differs from `savedGeneration`.
-    var generation: UInt64
-    var savedGeneration: UInt64 = 0
-    var closed = false
+    private var state: ShardState<Table>
 
-    /// A shard holding `contents` (loaded from its snapshot); `dirty` asks the next snapshot to rewrite it.
-    init(table: Table, store: Store, number: Int, shardCount: Int, countedOwnerLimit: Int,
-         contents: ShardContents<Value>, lastSeq: UInt64, dirty: Bool) {
-        self.table = table
-        self.store = store
-        self.number = number
-        self.shardCount = shardCount
-        self.countedOwnerLimit = max(16, countedOwnerLimit)
-        self.index = contents.index
-        self.values = contents.values
-        self.lastSeq = lastSeq
-        self.generation = dirty ? 1 : 0
+    init(state: ShardState<Table>) {
+        self.state = state
     }
 
     // MARK: - Reads
 
-    /// The merged value of (owner, user).
-    func value(owner: Int64, user: Int64) throws -> Value? {
-        let slot = index.find(owner, user)
-        if slot >= 0 { return values[slot] }
-        return try stored(owner, user, visible: index.storedVisible(owner))
+    func value(owner: Int64, user: Int64) throws -> Value? { try state.value(owner: owner, user: user) }
+    func counts(owner: Int64) throws -> [Int] { try state.counts(owner: owner) }
+    func count(owner: Int64) throws -> Int { try state.count(owner: owner) }
+    func page(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
+        try state.page(owner: owner, limit: limit, offset: offset)
     }
-
-    /// The merged counts per category (loaded once, then kept up to date).
-    func counts(owner: Int64) throws -> [Int] {
-        if let loaded = try ensureCounts(owner) { return loaded }
-        return index.counts(of: owner).map(Array.init) ?? []
-    }
-
-    /// The merged number of entries of the owner.
-    func count(owner: Int64) throws -> Int {
-        if let loaded = try ensureCounts(owner) { return loaded.reduce(0, &+) }
-        return index.counts(of: owner)?.reduce(0, &+) ?? 0
-    }
-
-    /// Pending entries and owners with counts, for stats.
-    func sizes() -> (pending: Int, countedOwners: Int) { (index.count, index.countedOwners) }
+    func sizes() -> (pending: Int, countedOwners: Int) { state.sizes() }
 
     // MARK: - Writes
 
-    /// Inserts when (owner, user) is absent from the merged view; false and no change otherwise.
     func insertIfAbsent(owner: Int64, user: Int64, value: Value) throws -> Bool {
-        try ensureWritable()
-        let visible = try prepare(owner)
-        let slot = index.find(owner, user)
-        let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
-        guard previous == nil else { return false }
-        try record(owner, user, slot, value)
-        index.moveCount(owner, from: nil, to: value.category)
-        return true
+        try state.insertIfAbsent(owner: owner, user: user, value: value)
     }
-
-    /// Inserts or replaces; returns the previous merged value.
     func put(owner: Int64, user: Int64, value: Value) throws -> Value? {
-        try ensureWritable()
-        let visible = try prepare(owner)
-        let slot = index.find(owner, user)
-        let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
-        // The merged view already says so. (Unwrapped by hand: Optional's == costs generic metadata here.)
-        if let p = previous, p == value { return previous }
-        try record(owner, user, slot, value)
-        index.moveCount(owner, from: previous?.category, to: value.category)
-        return previous
+        try state.put(owner: owner, user: user, value: value)
     }
-
-    /// Deletes; returns the removed merged value, nil (and no change) when absent.
-    func remove(owner: Int64, user: Int64) throws -> Value? {
-        try ensureWritable()
-        let visible = try prepare(owner)
-        let slot = index.find(owner, user)
-        guard let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible) else { return nil }
-        // Always a delete entry, even over a pending insert: a flush may be writing that insert right now.
-        try record(owner, user, slot, nil)
-        index.moveCount(owner, from: previous.category, to: nil)
-        return previous
-    }
-
-    /// Drops the owner's pending entries and counts (the owner is gone from the database).
-    func forgetOwner(_ owner: Int64) {
-        let slots = index.slots(of: owner).sorted(by: >)
-        for slot in slots { removeSlot(slot) }
-        index.dropCounts(owner)
-        if !slots.isEmpty { generation &+= 1 }
-    }
-
-    /// Drops the user's pending entries, and every count (the user's stored rows vanished from owners
-    /// this shard cannot enumerate).
-    func forgetUser(_ user: Int64) {
-        var slots: [Int] = []
-        for (slot, key) in index.keys.enumerated() where key.user == user { slots.append(slot) }
-        for slot in slots.reversed() { removeSlot(slot) }
-        index.dropAllCounts()
-        if !slots.isEmpty { generation &+= 1 }
-    }
-
-    /// Refuses further writes (shutdown).
-    func close() { closed = true }
+    func remove(owner: Int64, user: Int64) throws -> Value? { try state.remove(owner: owner, user: user) }
+    func forgetOwner(_ owner: Int64) { state.forgetOwner(owner) }
+    func forgetUser(_ user: Int64) { state.forgetUser(user) }
+    func close() { state.close() }
 
     // MARK: - Flush and snapshot
 
-    /// The pending state now (O(1): copy-on-write arrays).
-    func pendingImage() -> PendingImage<Value> {
-        PendingImage(keys: index.keys, stamps: index.stamps, values: values, lastSeq: lastSeq, generation: generation,
-                     epoch: index.epoch)
-    }
-
-    /// The pending state when it changed since the last saved snapshot, else nil.
-    func snapshotImage() -> PendingImage<Value>? {
-        generation == savedGeneration ? nil : pendingImage()
-    }
-
-    /// Records that the image of `generation` is durably on disk.
-    func snapshotSaved(_ generation: UInt64) {
-        if generation > savedGeneration { savedGeneration = generation }
-    }
-
-    /// Drops every entry of `image` once the whole image was committed, unless a write replaced it
-    /// meanwhile (its sequence number changed). While no slot moved since the image, entries are found by
-    /// slot number, and when many go the shard is rebuilt in one pass. `refusedOwners` lost rows the
-    /// database refused: their counts are re-read.
+    func pendingImage() -> PendingImage<Value> { state.pendingImage() }
+    func snapshotImage() -> PendingImage<Value>? { state.snapshotImage() }
+    func snapshotSaved(_ generation: UInt64) { state.snapshotSaved(generation) }
     func dropFlushed(_ image: PendingImage<Value>, refusedOwners: [Int64]) {
-        var changed = false
-        if image.epoch == index.epoch {
-            let dropped = index.unchangedSlots(since: image.stamps)
-            changed = !dropped.isEmpty
-            if dropped.count >= 256 && dropped.count * 8 >= index.count {
-                var kept: [Int] = []
-                kept.reserveCapacity(index.count - dropped.count)
-                var d = 0
-                for slot in 0..<index.count {
-                    if d < dropped.count && dropped[d] == slot { d += 1 } else { kept.append(slot) }
-                }
-                index.rebuild(keeping: kept)
-                var newValues: [Value?] = []
-                newValues.reserveCapacity(ShardIndex.grownCapacity(kept.count))
-                for slot in kept { newValues.append(values[slot]) }
-                values = newValues
-            } else {
-                for slot in dropped.reversed() { removeSlot(slot) }   // descending: no slot in the list moves
-            }
-        } else {
-            for i in 0..<image.count where drop(image.write(at: i)) { changed = true }
-        }
-        for owner in refusedOwners { index.dropCounts(owner) }
-        if changed { generation &+= 1 }
-        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
+        state.dropFlushed(image, refusedOwners: refusedOwners)
     }
-
-    /// Drops the entries a flush committed, unless a write replaced them meanwhile (their sequence number
-    /// changed). `refused` rows were rejected by the database: dropped too, and their owners' counts are
-    /// re-read, since the merged view lost them.
     func dropFlushed(_ applied: [PendingWrite<Value>], refused: [PendingWrite<Value>]) {
-        var changed = false
-        for e in applied where drop(e) { changed = true }
-        for e in refused {
-            if drop(e) { changed = true }
-            index.dropCounts(e.owner)
-        }
-        if changed { generation &+= 1 }
-        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
-    }
-
-    private func drop(_ e: PendingWrite<Value>) -> Bool {
-        let slot = index.find(e.owner, e.user)
-        guard slot >= 0 && index.seq(slot) == e.seq else { return false }
-        removeSlot(slot)
-        return true
-    }
-
-    // MARK: - Internals
-
-    private func ensureWritable() throws {
-        if closed { throw WriteBehindError.closed(cache: table.name) }
-    }
-
-    /// The stored value, for a key with no pending entry. Skips the database when the owner's counts show
-    /// that every stored row is already shadowed by a pending entry (`visible` = 0: e.g. a new item
-    /// receiving votes).
-    private func stored(_ owner: Int64, _ user: Int64, visible: Int?) throws -> Value? {
-        if visible == 0 { return nil }
-        return try store.read { try table.fetch($0, owner: owner, user: user) }
-    }
-
-    /// Makes sure the owner's counts are loaded (every write keeps them current); returns its stored rows
-    /// not shadowed by pending entries.
-    private func prepare(_ owner: Int64) throws -> Int? {
-        if let visible = index.touchCounted(owner) { return visible }
-        try loadCounts(owner)
-        return index.storedVisible(owner)
-    }
-
-    /// The owner's counts, loaded when missing (nil when they were loaded already).
-    private func ensureCounts(_ owner: Int64) throws -> [Int]? {
-        if index.touchCounted(owner) != nil { return nil }
-        return try loadCounts(owner)
-    }
-
-    /// Loads the owner's merged counts: stored counts, corrected by each pending entry against its stored
-    /// row, read in one transaction (when there are pending entries) so a concurrent flush cannot be
-    /// half-seen.
-    @discardableResult
-    private func loadCounts(_ owner: Int64) throws -> [Int] {
-        let n = index.categoryCount
-        let slots = index.slots(of: owner)
-        let counts: [Int] = try store.read { c in
-            if !slots.isEmpty { try c.execute("BEGIN") }
-            defer { if !slots.isEmpty { try? c.execute("COMMIT") } }
-            let raw = try table.counts(c, owner: owner)
-            var counts = (0..<n).map { $0 < raw.count ? raw[$0] : 0 }
-            for slot in slots {
-                if let s = try table.fetch(c, owner: owner, user: index.keys[slot].user) {
-                    counts[Self.bucket(s.category, n)] -= 1
-                }
-                if let v = values[slot] { counts[Self.bucket(v.category, n)] += 1 }
-            }
-            return counts
-        }
-        index.setCounts(owner, counts)
-        index.evictIdleCounts(limit: countedOwnerLimit)
-        return counts
-    }
-
-    @inline(__always) private static func bucket(_ category: Int, _ n: Int) -> Int {
-        category >= 0 && category < n ? category : 0
-    }
-
-    /// Gives (owner, user) a new pending state with the next sequence number.
-    private func record(_ owner: Int64, _ user: Int64, _ slot: Int, _ value: Value?) throws {
-        if slot >= 0 {
-            lastSeq &+= 1
-            index.update(slot, seq: lastSeq, upsert: value != nil)
-            values[slot] = value
-        } else {
-            guard index.count < ShardIndex.maxEntries else { throw WriteBehindError.full(cache: table.name) }
-            lastSeq &+= 1
-            if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
-            _ = index.insert(owner, user, seq: lastSeq, upsert: value != nil)
-            values.append(value)
-        }
-        generation &+= 1
-    }
-
-    private func removeSlot(_ slot: Int) {
-        if index.remove(slot) { values[slot] = values[values.count - 1] }
-        values.removeLast()
-    }
-}
-
-/// A shard's entries built from a snapshot before the shard exists.
-struct ShardContents<Value: WriteBehindValue> {
-    var index: ShardIndex
-    var values: [Value?] = []
-
-    /// Empty contents.
-    init(categoryCount: Int) {
-        index = ShardIndex(categoryCount: categoryCount)
-    }
-
-    /// Adds an entry loaded from `file`; throws when the key is already present or the shard is full.
-    mutating func add(_ e: SnapshotEntry<Value>, file: String) throws {
-        guard index.count < ShardIndex.maxEntries else {
-            throw WriteBehindError.corruptSnapshot(file: file, reason: "it holds more entries than a shard can (\(ShardIndex.maxEntries))")
-        }
-        guard index.find(e.owner, e.user) < 0 else {
-            throw WriteBehindError.corruptSnapshot(file: file, reason: "it holds (owner \(e.owner), user \(e.user)) twice")
-        }
-        if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
-        _ = index.insert(e.owner, e.user, seq: e.seq, upsert: e.value != nil)
-        values.append(e.value)
+        state.dropFlushed(applied, refused: refused)
     }
 }

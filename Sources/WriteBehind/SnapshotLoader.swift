@@ -8,16 +8,6 @@ enum ShardRouting {
     }
 }
 
-/// What the snapshot files held, ready for the shards.
-struct LoadedState<Value: WriteBehindValue> {
-    var shards: [ShardContents<Value>]
-    /// Shards whose file existed: their next snapshot rewrites (or removes) it.
-    var dirty: [Bool]
-    /// Above every sequence number used so far by this cache; every shard continues from it.
-    var lastSeq: UInt64
-    /// Entries applied straight to the database because the shard layout changed.
-    var replayed: Int
-}
 
 /// Loads a cache's snapshot files at start.
 ///
@@ -29,8 +19,11 @@ struct LoadedState<Value: WriteBehindValue> {
 /// is raised to the highest sequence number seen and the old files are removed; a crash in between
 /// leaves files whose entries are all ≤ flushed_seq, which the next start skips.
 enum SnapshotLoader {
+    /// The shards' states: loaded entries, every sequence counter above all numbers used so far, and a
+    /// snapshot due for each shard whose file existed (rewritten or removed).
     static func load<T: WriteBehindTable>(table: T, store: Store, directory: String, shardCount: Int,
-                                          batchSize: Int, log: (String) -> Void) throws -> LoadedState<T.Value> {
+                                          countedOwnerLimit: Int, batchSize: Int,
+                                          log: (String) -> Void) throws -> [ShardState<T>] {
         let name = table.name
         let flushed = try store.read { try FlushState.read($0, cache: name) }
         let listing = try SnapshotFiles.list(directory: directory, cache: name)
@@ -59,15 +52,16 @@ enum SnapshotLoader {
             files.append((f.shard, f.path, kept))
         }
 
-        var state = LoadedState<T.Value>(
-            shards: (0..<shardCount).map { _ in ShardContents(categoryCount: table.categoryCount) },
-            dirty: Array(repeating: false, count: shardCount), lastSeq: lastSeq, replayed: 0)
+        var states = (0..<shardCount).map { _ in
+            ShardState(table: table, store: store, countedOwnerLimit: countedOwnerLimit)
+        }
+        for i in states.indices { states[i].lastSeq = lastSeq }
         if sameLayout {
             for f in files {
-                state.dirty[f.shard] = true
-                for e in f.kept { try state.shards[f.shard].add(e, file: f.path) }
+                states[f.shard].generation = 1   // dirty: the next snapshot rewrites or removes the file
+                for e in f.kept { try states[f.shard].add(e, file: f.path) }
             }
-            return state
+            return states
         }
 
         let writes = files.flatMap { f in f.kept.map { PendingWrite(owner: $0.owner, user: $0.user, seq: $0.seq, value: $0.value) } }
@@ -93,7 +87,6 @@ enum SnapshotLoader {
         }
         for f in files { try SnapshotFiles.remove(f.path) }
         try SnapshotFiles.syncDirectory(directory)
-        state.replayed = writes.count
-        return state
+        return states
     }
 }

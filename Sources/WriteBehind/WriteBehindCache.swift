@@ -47,14 +47,10 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
         self.batchSize = max(1, flushBatchSize)
         self.state = Mutex(CacheState())
         try SnapshotFiles.makeDirectory(snapshotDirectory)
-        let loaded = try SnapshotLoader.load(table: table, store: store, directory: snapshotDirectory,
-                                             shardCount: shardCount, batchSize: batchSize,
-                                             log: CacheState.standardErrorLog)
-        let perShardLimit = max(16, countedOwnerLimit / shardCount)
-        shards = loaded.shards.enumerated().map { i, contents in
-            Shard(table: table, store: store, number: i, shardCount: shardCount, countedOwnerLimit: perShardLimit,
-                  contents: contents, lastSeq: loaded.lastSeq, dirty: loaded.dirty[i])
-        }
+        let states = try SnapshotLoader.load(table: table, store: store, directory: snapshotDirectory,
+                                             shardCount: shardCount, countedOwnerLimit: countedOwnerLimit / shardCount,
+                                             batchSize: batchSize, log: CacheState.standardErrorLog)
+        shards = states.map { Shard(state: $0) }
     }
 
     @inline(__always) func shard(_ owner: Int64) -> Shard<Table> {

@@ -1,6 +1,6 @@
 import Store
 
-extension Shard {
+extension ShardState {
     /// A page of the owner's merged entries in (sortKey, user) order.
     ///
     /// With k pending entries for the owner, a stored row's merged position is within k of its stored

@@ -39,13 +39,17 @@ public final class Application: @unchecked Sendable {
     private func registerRoutes() {
         let api = API(router: router, services: services)
         SystemRoutes.register(on: router, app: self)
-        MediaRoutes.register(on: router, directory: configuration.mediaDirectory)
+        MediaRoutes.register(on: router, directory: configuration.mediaDirectory, services: services)
         OpenAPIRoutes.register(on: router, version: TsunaVersion.string)
         AccountsRoutes(api: api).register()
         MembershipsRoutes(api: api).register()
         ChannelsRoutes(api: api).register()
         SubscribersRoutes(api: api).register()
         ChannelAdminsRoutes(api: api).register()
+        ContentsRoutes(api: api, kind: .video).register()
+        ContentsRoutes(api: api, kind: .music).register()
+        VotesRoutes(api: api).register()
+        ViewersRoutes(api: api).register()
     }
 
     private func registerJobs() {

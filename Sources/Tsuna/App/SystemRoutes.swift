@@ -55,10 +55,17 @@ func cacheMetrics(_ caches: [any ManagedCache]) async -> String {
 
 /// `/media/…`: uploaded images and content files, straight from the media folder.
 enum MediaRoutes {
-    static func register(on router: Router, directory: String) {
+    static func register(on router: Router, directory: String, services: Services) {
         let files = StaticFiles(root: directory)
-        router.get("/media/*path", summary: "Uploaded media files (Range, ETag, HEAD)", tags: ["media"]) { request in
-            files.respond(to: request, rawPath: request.parameters["path"] ?? "")
+        router.get("/media/*path", summary: "Uploaded media files (Range, ETag, HEAD); private content files need a signature",
+                   tags: ["media"]) { request in
+            let raw = request.parameters["path"] ?? ""
+            switch try ContentAccess.mediaAllowed(relative: raw, expires: request.query("expires"),
+                                                  signature: request.query("signature"), services: services) {
+            case nil: return Response.detail(404, "Not found.")
+            case false?: return Response.detail(403, "You do not have permission to perform this action.")
+            case true?: return files.respond(to: request, rawPath: raw)
+            }
         }
     }
 }

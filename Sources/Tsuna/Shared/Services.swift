@@ -19,6 +19,10 @@ final class Services: @unchecked Sendable {
     let users: UserDirectory
     /// Channel subscriptions, through the write-behind cache (SPEC section 10).
     let subscriptions: WriteBehindCache<SubscriptionsTable>
+    /// Votes on contents, through the write-behind cache (SPEC section 8).
+    let votes: WriteBehindCache<VotesTable>
+    /// Views of contents, through the write-behind cache (SPEC sections 7 and 9).
+    let views: WriteBehindCache<ViewersTable>
     /// Called with the ids of deleted contents so per-item caches (votes, views) drop what they hold.
     var contentDeletionHooks: [@Sendable ([Int64]) async -> Void] = []
     /// Caches other features add (votes, views).
@@ -30,6 +34,12 @@ final class Services: @unchecked Sendable {
         self.configuration = configuration
         subscriptions = try WriteBehindCache(table: SubscriptionsTable(), store: store, shardCount: configuration.cacheShards,
                                              snapshotDirectory: configuration.snapshotDirectory)
+        let votes = try WriteBehindCache(table: VotesTable(), store: store, shardCount: configuration.cacheShards,
+                                         snapshotDirectory: configuration.snapshotDirectory)
+        let views = try WriteBehindCache(table: ViewersTable(), store: store, shardCount: configuration.cacheShards,
+                                         snapshotDirectory: configuration.snapshotDirectory)
+        self.votes = votes
+        self.views = views
         self.site = site
         self.store = store
         // Separate keys per purpose, derived from the one secret.
@@ -41,6 +51,13 @@ final class Services: @unchecked Sendable {
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }
+        extraCaches = [votes, views]
+        contentDeletionHooks.append { ids in
+            for id in ids {
+                await votes.forgetOwner(id)
+                await views.forgetOwner(id)
+            }
+        }
     }
 
     func authenticate(_ request: Request) throws -> Caller? {

@@ -1,0 +1,56 @@
+import Store
+import WriteBehind
+
+/// A vote held by the write-behind cache: owner = content id, user = user id; category 0 = up, 1 = down.
+struct Vote: WriteBehindValue {
+    let up: Bool
+    /// When the vote was cast (µs).
+    let date: Int64
+
+    var choice: String { up ? "u" : "d" }
+    var category: Int { up ? 0 : 1 }
+    var sortKey: Int64 { date }
+    func encode(into bytes: inout [UInt8]) {
+        bytes.append(up ? 0 : 1)
+        bytes.appendLittleEndian(date)
+    }
+    static func decode(_ reader: inout SnapshotReader) -> Vote? {
+        guard let c = reader.readUInt8(), c <= 1, let date = reader.readInt64() else { return nil }
+        return Vote(up: c == 0, date: date)
+    }
+}
+
+/// `votes` as the cache reads and writes it.
+struct VotesTable: WriteBehindTable {
+    var name: String { "votes" }
+    var categoryCount: Int { 2 }
+
+    func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Vote? {
+        try c.queryOne("SELECT choice, date FROM votes WHERE content_id = ? AND user_id = ?",
+                       [.integer(owner), .integer(user)]) { Vote(up: $0.string(0) == "u", date: $0.int64(1)) }
+    }
+
+    func counts(_ c: Connection, owner: Int64) throws -> [Int] {
+        var up = 0, down = 0
+        try c.forEach("SELECT choice, count(*) FROM votes WHERE content_id = ? GROUP BY choice", [.integer(owner)]) { r in
+            if r.string(0) == "u" { up = r.int(1) } else { down = r.int(1) }
+        }
+        return [up, down]
+    }
+
+    func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Vote)] {
+        try c.query("SELECT user_id, choice, date FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT ? OFFSET ?",
+                    [.integer(owner), .integer(Int64(limit)), .integer(Int64(offset))]) {
+            (user: $0.int64(0), value: Vote(up: $0.string(1) == "u", date: $0.int64(2)))
+        }
+    }
+
+    func upsert(_ c: Connection, owner: Int64, user: Int64, value: Vote) throws {
+        try c.run("INSERT OR REPLACE INTO votes (content_id, user_id, choice, date) VALUES (?, ?, ?, ?)",
+                  [.integer(owner), .integer(user), .text(value.choice), .integer(value.date)])
+    }
+
+    func delete(_ c: Connection, owner: Int64, user: Int64) throws {
+        try c.run("DELETE FROM votes WHERE content_id = ? AND user_id = ?", [.integer(owner), .integer(user)])
+    }
+}

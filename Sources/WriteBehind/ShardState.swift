@@ -199,6 +199,7 @@ struct ShardState<Table: WriteBehindTable> {
         generation &+= 1
     }
 
+    /// Removes a slot, mirroring in `values` the move the index makes (the last slot fills the hole).
     mutating func removeSlot(_ slot: Int) {
         if index.remove(slot) { values[slot] = values[values.count - 1] }
         values.removeLast()

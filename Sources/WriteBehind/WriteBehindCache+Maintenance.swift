@@ -50,8 +50,7 @@ extension WriteBehindCache {
         }
         order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
         let marks = images.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
-        var refusedOwners = Array(repeating: [Int64](), count: images.count)
-        var rejected = 0
+        var refused: [FlushRef] = []
         func makeBatch(_ range: Range<Int>) -> [PendingWrite<Table.Value>] {
             var batch: [PendingWrite<Table.Value>] = []
             batch.reserveCapacity(range.count)
@@ -67,32 +66,41 @@ extension WriteBehindCache {
             let currentMarks = end == order.count ? marks : []
             async let outcome = applyBatch(current, marks: currentMarks)
             let next = makeBatch(end..<min(end + batchSize, order.count))
-            let refused: Set<Int>
             do {
-                refused = try await outcome
+                for j in try await outcome { refused.append(order[at + j]) }
             } catch {
                 // Drop what earlier batches committed, keep the rest pending.
-                await dropCommitted(order[..<at], images)
+                await dropCommitted(order[..<at], refused: refused, images)
                 throw error
             }
-            for j in refused { refusedOwners[Int(order[at + j].image)].append(batch[j].owner) }
-            rejected += refused.count
             at = end
             batch = next
         }
+        var refusedOwners = Array(repeating: [Int64](), count: images.count)
+        for r in refused { refusedOwners[Int(r.image)].append(r.owner) }
         for (n, entry) in images.enumerated() {
             await shards[entry.shard].dropFlushed(entry.image, refusedOwners: refusedOwners[n])
         }
-        return (order.count - rejected, rejected)
+        return (order.count - refused.count, refused.count)
     }
 
-    /// After a failed flush: drops the entries of the batches that did commit, entry by entry.
-    private func dropCommitted(_ committed: ArraySlice<FlushRef>,
+    /// After a failed flush: drops the entries of the batches that did commit (and those refused in them),
+    /// entry by entry.
+    private func dropCommitted(_ committed: ArraySlice<FlushRef>, refused: [FlushRef],
                                _ images: [(shard: Int, image: PendingImage<Table.Value>)]) async {
-        var perImage = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
-        for r in committed { perImage[Int(r.image)].append(images[Int(r.image)].image.write(at: Int(r.slot))) }
-        for (n, writes) in perImage.enumerated() where !writes.isEmpty {
-            await shards[images[n].shard].dropFlushed(writes, refused: [])
+        let refusedSlots = Set(refused.map { Int64($0.image) << 32 | Int64($0.slot) })
+        var applied = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
+        var refusedWrites = applied
+        for r in committed {
+            let write = images[Int(r.image)].image.write(at: Int(r.slot))
+            if refusedSlots.contains(Int64(r.image) << 32 | Int64(r.slot)) {
+                refusedWrites[Int(r.image)].append(write)
+            } else {
+                applied[Int(r.image)].append(write)
+            }
+        }
+        for n in images.indices where !applied[n].isEmpty || !refusedWrites[n].isEmpty {
+            await shards[images[n].shard].dropFlushed(applied[n], refused: refusedWrites[n])
         }
     }
 

@@ -145,6 +145,37 @@ final class FlushTests: XCTestCase {
         XCTAssertNil(stats.lastFlushError)
     }
 
+    func testFlushFailingHalfwayDropsOnlyTheCommittedBatches() async throws {
+        let f = try Fixture()
+        try f.addOwners(1...3)
+        let table = SubsTable()
+        let cache = try f.subs(shards: 2, table: table, batch: 2)
+        for o in Int64(1)...3 {
+            for u in Int64(1)...3 { try await cache.put(owner: o, user: u, value: Sub(date: o * 10 + u)) }
+        }
+        // Flushed in (owner, user) order, two rows per transaction: (1,1) (1,2) commit, then (1,3) fails.
+        table.hooks.failUser.withLock { $0 = 3 }
+        do {
+            _ = try await cache.flush()
+            XCTFail("the flush should fail")
+        } catch {}
+        XCTAssertEqual(try f.storedSubs(), [1: [1: 11, 2: 12]])
+        var stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 7, "the committed batch is dropped, the rest stays")
+        XCTAssertEqual(try f.flushedSeq("subs"), [:], "flushed_seq is recorded only with the last batch")
+        for o in Int64(1)...3 {
+            let n = try await cache.count(owner: o)
+            XCTAssertEqual(n, 3)
+        }
+        table.hooks.failUser.withLock { $0 = nil }
+        let report = try await cache.flush()
+        XCTAssertEqual(report.rows, 7)
+        stats = await cache.stats()
+        XCTAssertEqual(stats.pendingEntries, 0)
+        XCTAssertEqual(try f.storedSubs().values.map(\.count).reduce(0, +), 9)
+        XCTAssertFalse(try f.flushedSeq("subs").isEmpty)
+    }
+
     func testBusyDatabaseFailsTheFlushWithoutLoss() async throws {
         let f = try Fixture(busyTimeoutMilliseconds: 20)
         try f.addOwners([1])

@@ -52,6 +52,8 @@ struct Vote: WriteBehindValue, Hashable {
 final class TableHooks: Sendable {
     /// When set, upsert throws this non-constraint error (SQLITE_FULL) before touching the database.
     let failWrites = Mutex(false)
+    /// When set, writes of this user throw the same error.
+    let failUser = Mutex<Int64?>(nil)
     /// When set, the first upsert of this user blocks: `reached` is signalled, then it waits for `release`.
     let pauseOnUser = Mutex<Int64?>(nil)
     let reached = DispatchSemaphore(value: 0)
@@ -61,7 +63,9 @@ final class TableHooks: Sendable {
 
     func beforeWrite(user: Int64) throws {
         writes.withLock { $0 += 1 }
-        if failWrites.withLock({ $0 }) { throw StoreError(code: 13, message: "injected: database or disk is full") }
+        if failWrites.withLock({ $0 }) || failUser.withLock({ $0 == user }) {
+            throw StoreError(code: 13, message: "injected: database or disk is full")
+        }
         let pause = pauseOnUser.withLock { p -> Bool in
             if p == user { p = nil; return true }
             return false

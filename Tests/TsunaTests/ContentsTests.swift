@@ -212,6 +212,7 @@ final class ContentsTests: XCTestCase {
         for (folder, token, ct) in [("videos", a, "video"), ("musics", b, "2")] {
             XCTAssertEqual(try c.json("GET", "/\(folder)/v1/\(f.channel)/\(token)/", token: fan.access).status, 200)
             XCTAssertEqual(try c.json("POST", "/votes/v1/\(ct)/\(token)/create/", ["choice": "d"], token: fan.access).status, 201)
+            XCTAssertEqual(try c.json("POST", "/comments/v1/\(ct)/\(token)/", ["body": "Nice"], token: fan.access).status, 201)
         }
         try f.waitFor("SELECT count(*) FROM votes", 2)
         // One pending write per cache when the item goes: it must never reach the database.

@@ -50,6 +50,7 @@ public final class Application: @unchecked Sendable {
         ContentsRoutes(api: api, kind: .music).register()
         VotesRoutes(api: api).register()
         ViewersRoutes(api: api).register()
+        CommentsRoutes(api: api).register()
     }
 
     private func registerJobs() {

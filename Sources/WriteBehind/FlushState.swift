@@ -11,7 +11,11 @@ public enum WriteBehindSchema {
 /// Invariant: once `flushed_seq` of (cache, shard) is F, the database reflects every write of that shard
 /// with a sequence number ≤ F (the last one per key). A flush records F = the shard's counter at the
 /// moment it took the entries, in the transaction of its last batch. On load, snapshot entries with a
-/// sequence number ≤ F are therefore already in the database (or superseded there) and are skipped.
+/// sequence number ≤ F are therefore already in the database (or superseded there) and are skipped;
+/// later ones are replayed. A flush that fails halfway leaves some later writes in the database without
+/// raising F: replaying the snapshot then returns those keys to their state at snapshot time, which is
+/// what a crash may cost anyway (writes after the last snapshot), never a duplicate or a resurrection
+/// of something deleted before the snapshot.
 enum FlushState {
     private static let selectSQL = "SELECT shard, flushed_seq FROM write_behind_state WHERE cache = ?"
     private static let recordSQL = """
@@ -41,20 +45,21 @@ enum FlushState {
 
 /// Applies pending writes through the table's upsert/delete (prepared statements cached by the Store).
 enum BatchApplier {
-    /// All of `batch` inside the caller's transaction; the first failure throws.
-    static func apply<T: WriteBehindTable>(_ table: T, _ c: Connection,
-                                           _ batch: ArraySlice<PendingWrite<T.Value>>) throws {
-        for e in batch { try applyOne(table, c, e) }
+    /// The rows `refs` point at (value columns per image) inside the caller's transaction; the first
+    /// failure throws.
+    static func apply<T: WriteBehindTable>(_ table: T, _ c: Connection, _ refs: ArraySlice<FlushRef>,
+                                           _ columns: [[T.Value?]]) throws {
+        for r in refs { try applyOne(table, c, r.owner, r.user, columns[Int(r.image)][Int(r.slot)]) }
     }
 
     /// Row by row, each in a savepoint: rows refused with a constraint violation are skipped and reported
-    /// as (position in batch, reason); any other failure throws.
-    static func applyEach<T: WriteBehindTable>(_ table: T, _ c: Connection,
-                                               _ batch: ArraySlice<PendingWrite<T.Value>>) throws -> [(Int, String)] {
+    /// as (position in `refs`, reason); any other failure throws.
+    static func applyEach<T: WriteBehindTable>(_ table: T, _ c: Connection, _ refs: ArraySlice<FlushRef>,
+                                               _ columns: [[T.Value?]]) throws -> [(Int, String)] {
         var refused: [(Int, String)] = []
-        for (i, e) in batch.enumerated() {
+        for (i, r) in refs.enumerated() {
             do {
-                try c.transaction { try applyOne(table, c, e) }
+                try c.transaction { try applyOne(table, c, r.owner, r.user, columns[Int(r.image)][Int(r.slot)]) }
             } catch let error as StoreError where error.isConstraintViolation {
                 refused.append((i, error.description))
             }
@@ -62,12 +67,32 @@ enum BatchApplier {
         return refused
     }
 
-    @inline(__always) private static func applyOne<T: WriteBehindTable>(_ table: T, _ c: Connection,
-                                                                        _ e: PendingWrite<T.Value>) throws {
-        if let v = e.value {
-            try table.upsert(c, owner: e.owner, user: e.user, value: v)
+    /// Pending writes as a list (snapshots applied at start), inside the caller's transaction.
+    static func apply<T: WriteBehindTable>(_ table: T, _ c: Connection,
+                                           _ batch: ArraySlice<PendingWrite<T.Value>>) throws {
+        for e in batch { try applyOne(table, c, e.owner, e.user, e.value) }
+    }
+
+    /// The same row by row, as `applyEach` above.
+    static func applyEach<T: WriteBehindTable>(_ table: T, _ c: Connection,
+                                               _ batch: ArraySlice<PendingWrite<T.Value>>) throws -> [(Int, String)] {
+        var refused: [(Int, String)] = []
+        for (i, e) in batch.enumerated() {
+            do {
+                try c.transaction { try applyOne(table, c, e.owner, e.user, e.value) }
+            } catch let error as StoreError where error.isConstraintViolation {
+                refused.append((i, error.description))
+            }
+        }
+        return refused
+    }
+
+    @inline(__always) private static func applyOne<T: WriteBehindTable>(_ table: T, _ c: Connection, _ owner: Int64,
+                                                                        _ user: Int64, _ value: T.Value?) throws {
+        if let v = value {
+            try table.upsert(c, owner: owner, user: user, value: v)
         } else {
-            try table.delete(c, owner: e.owner, user: e.user)
+            try table.delete(c, owner: owner, user: user)
         }
     }
 }

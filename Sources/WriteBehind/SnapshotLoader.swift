@@ -8,7 +8,6 @@ enum ShardRouting {
     }
 }
 
-
 /// Loads a cache's snapshot files at start.
 ///
 /// Each file is validated completely before any of it is used. Entries with a sequence number ≤ the

@@ -40,45 +40,36 @@ extension WriteBehindCache {
         return report
     }
 
-    private func apply(_ images: [(shard: Int, image: PendingImage<Table.Value>)]) async throws -> (rows: Int, rejected: Int) {
+    private func apply(_ taken: [(shard: Int, image: PendingImage<Table.Value>)]) async throws -> (rows: Int, rejected: Int) {
+        let images = taken.map(\.image)
         var order: [FlushRef] = []
-        order.reserveCapacity(images.reduce(0) { $0 + $1.image.count })
-        for (n, entry) in images.enumerated() {
-            for (i, k) in entry.image.keys.enumerated() {
+        order.reserveCapacity(images.reduce(0) { $0 + $1.count })
+        for (n, image) in images.enumerated() {
+            for (i, k) in image.keys.enumerated() {
                 order.append(FlushRef(owner: k.owner, user: k.user, image: Int32(n), slot: Int32(i)))
             }
         }
         order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
-        let marks = images.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
+        let marks = taken.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
         var refused: [FlushRef] = []
-        func makeBatch(_ range: Range<Int>) -> [PendingWrite<Table.Value>] {
-            var batch: [PendingWrite<Table.Value>] = []
-            batch.reserveCapacity(range.count)
-            for r in order[range] { batch.append(images[Int(r.image)].image.write(at: Int(r.slot))) }
-            return batch
-        }
         var at = 0
-        var batch = makeBatch(0..<min(batchSize, order.count))
-        while !batch.isEmpty {
-            let end = at + batch.count
-            // The writer thread applies this batch while the next one is prepared here.
-            let current = batch
-            let currentMarks = end == order.count ? marks : []
-            async let outcome = applyBatch(current, marks: currentMarks)
-            let next = makeBatch(end..<min(end + batchSize, order.count))
+        while at < order.count {
+            let end = min(at + batchSize, order.count)
             do {
-                for j in try await outcome { refused.append(order[at + j]) }
+                let batch = order[at..<end]
+                for j in try await applyBatch(batch, of: images, marks: end == order.count ? marks : []) {
+                    refused.append(batch[at + j])
+                }
             } catch {
                 // Drop what earlier batches committed, keep the rest pending.
-                await dropCommitted(order[..<at], refused: refused, images)
+                await dropCommitted(order[..<at], refused: refused, taken)
                 throw error
             }
             at = end
-            batch = next
         }
         var refusedOwners = Array(repeating: [Int64](), count: images.count)
         for r in refused { refusedOwners[Int(r.image)].append(r.owner) }
-        for (n, entry) in images.enumerated() {
+        for (n, entry) in taken.enumerated() {
             await shards[entry.shard].dropFlushed(entry.image, refusedOwners: refusedOwners[n])
         }
         return (order.count - refused.count, refused.count)
@@ -87,45 +78,47 @@ extension WriteBehindCache {
     /// After a failed flush: drops the entries of the batches that did commit (and those refused in them),
     /// entry by entry.
     private func dropCommitted(_ committed: ArraySlice<FlushRef>, refused: [FlushRef],
-                               _ images: [(shard: Int, image: PendingImage<Table.Value>)]) async {
+                               _ taken: [(shard: Int, image: PendingImage<Table.Value>)]) async {
         let refusedSlots = Set(refused.map { Int64($0.image) << 32 | Int64($0.slot) })
-        var applied = Array(repeating: [PendingWrite<Table.Value>](), count: images.count)
+        var applied = Array(repeating: [PendingWrite<Table.Value>](), count: taken.count)
         var refusedWrites = applied
         for r in committed {
-            let write = images[Int(r.image)].image.write(at: Int(r.slot))
+            let write = taken[Int(r.image)].image.write(at: Int(r.slot))
             if refusedSlots.contains(Int64(r.image) << 32 | Int64(r.slot)) {
                 refusedWrites[Int(r.image)].append(write)
             } else {
                 applied[Int(r.image)].append(write)
             }
         }
-        for n in images.indices where !applied[n].isEmpty || !refusedWrites[n].isEmpty {
-            await shards[images[n].shard].dropFlushed(applied[n], refused: refusedWrites[n])
+        for n in taken.indices where !applied[n].isEmpty || !refusedWrites[n].isEmpty {
+            await shards[taken[n].shard].dropFlushed(applied[n], refused: refusedWrites[n])
         }
     }
 
-    /// One transaction for `batch` (plus the flushed_seq `marks`); on a constraint violation, a second one
-    /// row by row. Returns the positions of the refused rows.
-    private func applyBatch(_ batch: [PendingWrite<Table.Value>], marks: [FlushMark]) async throws -> Set<Int> {
+    /// One transaction for the rows `batch` points at in `images` (plus the flushed_seq `marks`); on a
+    /// constraint violation, a second one row by row. Returns the positions in `batch` of refused rows.
+    private func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
+                            marks: [FlushMark]) async throws -> [Int] {
         let table = self.table
         let name = self.name
+        let columns = images.map(\.values)
         do {
             try await store.write { c in
-                try BatchApplier.apply(table, c, batch[...])
+                try BatchApplier.apply(table, c, batch, columns)
                 for m in marks { try FlushState.record(c, cache: name, shard: m.shard, seq: m.seq) }
             }
             return []
         } catch let e as StoreError where e.isConstraintViolation {
             let refusals = try await store.write { c in
-                let refused = try BatchApplier.applyEach(table, c, batch[...])
+                let refused = try BatchApplier.applyEach(table, c, batch, columns)
                 for m in marks { try FlushState.record(c, cache: name, shard: m.shard, seq: m.seq) }
                 return refused.map { PendingRefusal(position: $0.0, reason: $0.1) }
             }
             for r in refusals {
-                let w = batch[r.position]
-                log("write-behind \(name): dropped (owner \(w.owner), user \(w.user)), refused by the database: \(r.reason)")
+                let ref = batch[batch.startIndex + r.position]
+                log("write-behind \(name): dropped (owner \(ref.owner), user \(ref.user)), refused by the database: \(r.reason)")
             }
-            return Set(refusals.map(\.position))
+            return refusals.map(\.position)
         }
     }
 
@@ -282,7 +275,7 @@ struct PendingRefusal: Sendable {
 }
 
 /// A pending entry's place in a flush, sorted by (owner, user); not generic, so sorting is fast.
-struct FlushRef {
+struct FlushRef: Sendable {
     var owner: Int64
     var user: Int64
     var image: Int32

@@ -69,6 +69,21 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(wrong.header("Allow"), "GET, HEAD")
     }
 
+    func testUnknownRoutesWithASmallBodyKeepTheConnection() throws {
+        try startServer()
+        let c = try RawClient(port: server.port)
+        let missing = try c.request("POST", "/nope", body: Array("{\"a\": 1}".utf8))
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertNil(missing.header("Connection"))
+        let wrong = try c.request("PUT", "/hello", body: Array("abc".utf8))
+        XCTAssertEqual(wrong.status, 405)
+        XCTAssertEqual(try c.request("GET", "/hello").status, 200, "the body was consumed; the connection is in sync")
+        try c.send("POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n")
+        let big = try c.readResponse()
+        XCTAssertEqual(big.status, 404)
+        XCTAssertEqual(big.header("Connection"), "close")
+    }
+
     func testHeadHasLengthButNoBody() throws {
         try startServer()
         let c = try RawClient(port: server.port)

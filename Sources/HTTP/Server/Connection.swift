@@ -24,7 +24,8 @@ final class Connection {
     private var deadline: Int64
     private var inProcess = false
     private var closeAfterResponse = false
-    /// When the connection last finished a response (or was accepted): the longest idle goes first at the limit.
+    /// Order in which connections last became idle (accepted or finished a response): at the connection limit
+    /// the longest idle goes first. A counter, not a clock, so ties cannot happen.
     private(set) var idleSince: Int64
 
     // The request being read or handled.
@@ -54,7 +55,7 @@ final class Connection {
         self.loop = loop
         self.remoteAddress = remoteAddress
         deadline = loop.now + Int64(loop.server.configuration.headerTimeout * 1000)
-        idleSince = loop.now
+        idleSince = loop.nextIdleOrder()
     }
 
     /// Waiting for a next request with nothing received yet.
@@ -167,15 +168,11 @@ final class Connection {
         let hasBody = h.isChunked || (h.contentLength ?? 0) > 0
         switch loop.server.router.match(method: h.method, rawPath: h.rawPath) {
         case .notFound:
-            if hasBody { closeAfterResponse = true }
-            respondEarly(Response.detail(404, "Page not found."))
-            return
+            if answerWithoutRoute(Response.detail(404, "Page not found."), hasBody: hasBody, head: h) { return }
         case .methodNotAllowed(let allow):
-            if hasBody { closeAfterResponse = true }
             var r = Response.detail(405, "Method \"\(h.method)\" not allowed.")
             r.headers.add("Allow", allow.joined(separator: ", "))
-            respondEarly(r)
-            return
+            if answerWithoutRoute(r, hasBody: hasBody, head: h) { return }
         case .found(let entry, let p):
             route = entry
             params = p
@@ -206,6 +203,23 @@ final class Connection {
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Unknown route or method: without a body, answer now (returns true). A small body (≤ 1 MiB) is read and
+    /// dropped first so the connection stays usable; a larger one is not read and the connection closes.
+    private func answerWithoutRoute(_ response: Response, hasBody: Bool, head h: RequestHead) -> Bool {
+        let limit = 1 << 20
+        if !hasBody { respondEarly(response); return true }
+        if let length = h.contentLength, length > limit {
+            closeAfterResponse = true
+            respondEarly(response)
+            return true
+        }
+        let info = RouteInfo(method: h.method, pattern: "", bodyLimit: limit, summary: "", tags: [])
+        route = RouteEntry(info: info, handler: { _ in response })
+        params = [:]
+        bodyLimit = limit
+        return false
+    }
 
     /// Consumes body bytes; returns how many were used.
     private func readBody(_ bytes: UnsafeRawBufferPointer) -> Int {
@@ -460,7 +474,7 @@ final class Connection {
         }
         state = .head
         receivingHead = false
-        idleSince = loop.now
+        idleSince = loop.nextIdleOrder()
         deadline = loop.now + Int64(loop.server.configuration.idleTimeout * 1000)
         if inProcess { return }  // the caller's parse loop continues with the buffered bytes
         if !pending.isEmpty { processPending() }

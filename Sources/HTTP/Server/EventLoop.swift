@@ -33,6 +33,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var stopped = false
     let clock = WallClock()
     var random = FastRandom()
+    private var idleOrder: Int64 = 0
+
+    func nextIdleOrder() -> Int64 {
+        idleOrder += 1
+        return idleOrder
+    }
 
     init(index: Int, server: HTTPServer) throws {
         self.index = index

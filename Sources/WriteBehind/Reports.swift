@@ -32,15 +32,20 @@ public struct CacheStats: Sendable, Equatable {
     public var pendingPerShard: [Int]
     /// Owners whose counts are held in memory.
     public var countedOwners: Int
-    /// Rows written by the last successful flush, its rejected rows and its duration in seconds.
+    /// Rows written by the last successful flush.
     public var lastFlushRows: Int
+    /// Rows the last successful flush dropped because the database refused them.
     public var lastFlushRejected: Int
+    /// Duration of the last successful flush in seconds.
     public var lastFlushDuration: Double
-    /// Flushes that failed since start, and the last failure's message.
+    /// Flushes that failed since start.
     public var flushFailures: Int
+    /// The last failure's message, nil once a flush succeeded after it.
     public var lastFlushError: String?
-    /// The last snapshot's duration in seconds, bytes and entries.
+    /// Duration of the last snapshot that wrote or removed a file, in seconds.
     public var lastSnapshotDuration: Double
+    /// Bytes that snapshot wrote.
     public var lastSnapshotBytes: Int
+    /// Entries that snapshot wrote.
     public var lastSnapshotEntries: Int
 }

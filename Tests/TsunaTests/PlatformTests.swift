@@ -37,6 +37,42 @@ final class PlatformTests: XCTestCase {
         XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{le=\"+Inf\"}"), metrics.text)
     }
 
+    func testOpenAPIDocumentListsEverySpecEndpointAndDocsAreServed() throws {
+        let server = try TestServer()
+        let c = try server.client()
+        let r = try c.request("GET", "/openapi.json", headers: ["Authorization": "Bearer junk"])
+        XCTAssertEqual(r.status, 200)
+        let doc = try XCTUnwrap(r.json as? [String: Any])
+        XCTAssertTrue((doc["openapi"] as? String ?? "").hasPrefix("3.1"))
+        let paths = try XCTUnwrap(doc["paths"] as? [String: [String: Any]])
+        let expected: [String: Set<String>] = [
+            "/accounts/v1/register/": ["post"], "/accounts/v1/verify/{verification_token}/{user_token}/": ["get"],
+            "/accounts/v1/resend/": ["post"], "/accounts/v1/login/": ["post"], "/accounts/v1/token/refresh/": ["post"],
+            "/accounts/v1/me/": ["get"], "/accounts/v1/{user_token}/": ["get", "put", "patch"],
+            "/memberships/v1/": ["get", "post"], "/memberships/v1/{token}/": ["get", "put", "patch", "delete"],
+            "/memberships/v1/{token}/subscribe/": ["post"],
+            "/channels/v1/": ["get", "post"], "/channels/v1/{channel_token}/": ["get", "put", "patch", "delete"],
+            "/channel_subscribers/v1/{channel_token}/": ["get"], "/channel_subscribers/v1/{channel_token}/create/": ["post"],
+            "/channel_subscribers/v1/{channel_token}/delete/": ["delete"], "/channel_subscribers/v1/{channel_token}/list/": ["get"],
+            "/channel_admins/v1/{channel_token}/": ["get", "post"],
+            "/channel_admins/v1/{channel_token}/{admin_token}/": ["get", "put", "patch", "delete"],
+            "/healthz": ["get"], "/metrics": ["get"],
+        ]
+        for (path, methods) in expected {
+            XCTAssertEqual(Set(paths[path]?.keys.map { $0 } ?? []), methods, path)
+        }
+        let schemas = (doc["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        for name in ["Profile", "Plan", "Channel", "ChannelAdmin", "Paginated", "ValidationError", "Detail"] {
+            XCTAssertNotNil(schemas?[name], name)
+        }
+        let docs = try c.request("GET", "/docs")
+        XCTAssertEqual(docs.status, 200)
+        XCTAssertTrue(docs.text.contains("/openapi.json"))
+        let root = try c.request("GET", "/")
+        XCTAssertEqual(root.status, 302)
+        XCTAssertEqual(root.header("Location"), "/docs")
+    }
+
     func testFirstStartCreatesTheDataFolderAndASecretKeyReadableOnlyByTheOwner() throws {
         let server = try TestServer()
         let attrs = try FileManager.default.attributesOfItem(atPath: server.dataDirectory + "/secret.key")

@@ -277,8 +277,14 @@ def subscriber_list(ts, workdir):
                     "BENCH_PATH": f"/channel_subscribers/v1/{channel}/list/"}}
 
 
+def path_param_anonymous(ts, workdir):
+    """Routing through a path parameter to a JSON answer, without a database: the 401 of an API route."""
+    return {"path": "/channels/v1/3f1c2a8e-7b4d-4e0a-9c1f-5d2b6a8e9f01/"}
+
+
 SCENARIOS = [
     ("GET /healthz", healthz),
+    ("GET /channels/v1/<token>/ anonymous (401 JSON)", path_param_anonymous),
     ("GET /accounts/v1/<token>/ (path param, JSON)", profile),
     ("GET /accounts/v1/me/ (500 users rotated)", me),
     ("GET /channels/v1/<token>/ (500 users)", channel_detail),

@@ -252,6 +252,20 @@ final class ServerTests: XCTestCase {
         XCTAssertTrue(a.isClosedByPeer(within: 5), "the oldest idle connection made room")
     }
 
+    func testAtTheLimitWithNothingIdleNewConnectionsGet503() throws {
+        try startServer { $0.maxConnections = 1; $0.loopCount = 1 }
+        let busy = try RawClient(port: server.port)
+        try busy.send("GET /slow/500 HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(100_000)
+        let refused = try RawClient(port: server.port)
+        try? refused.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        let r = try refused.readResponse()
+        XCTAssertEqual(r.status, 503)
+        XCTAssertEqual(r.header("Retry-After"), "1")
+        XCTAssertNotNil(UUID(uuidString: r.header("X-Request-Id") ?? ""))
+        XCTAssertEqual(try busy.readResponse().status, 200, "the busy connection is untouched")
+    }
+
     func testGracefulShutdownFinishesInFlightRequestsThenRunsHooks() async throws {
         try startServer()
         let hookRan = HookFlag()

@@ -189,13 +189,13 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    private static let busyResponse: [UInt8] = {
-        let body = #"{"detail": "Too many connections."}"#
-        return Array("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\nRetry-After: 1\r\n\r\n\(body)".utf8)
-    }()
+    private static let busyBody = #"{"detail": "Too many connections."}"#
 
+    /// At the connection limit with nothing idle to close: a short 503 (with its request id, like every
+    /// response), then close.
     private func refuse(_ fd: Int32) {
-        EventLoop.busyResponse.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(EventLoop.busyBody.utf8.count)\r\nX-Request-Id: \(random.uuid())\r\nConnection: close\r\nRetry-After: 1\r\n\r\n\(EventLoop.busyBody)"
+        Array(text.utf8).withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         Glibc.close(fd)
     }
 

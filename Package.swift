@@ -12,7 +12,8 @@ let package = Package(
     targets: [
         // System C libraries (Debian package in parentheses).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libcurl is not linked: Mail loads it with dlopen on the first message (see Sources/CCurl/shim.h).
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Linux headers Glibc's module leaves out (epoll, eventfd, sendfile, accept4).
         .systemLibrary(name: "CLinux"),

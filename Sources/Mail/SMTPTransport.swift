@@ -14,8 +14,13 @@ public final class SMTPTransport: MailTransport {
     static let connectTimeout = 10
     static let totalTimeout = 60
 
-    /// curl_global_init is not thread-safe: run it exactly once (a static let is initialised once).
-    private static let globalInit: CURLcode = tsuna_curl_global_init_default()
+    /// Loading libcurl and curl_global_init are not thread-safe: both run exactly once (a static let is
+    /// initialised once), on the first message sent — a server without SMTP never loads libcurl.
+    private static let loaded: String? = {
+        if let problem = tsuna_curl_load() { return "cannot load libcurl: \(String(cString: problem))" }
+        guard tsuna_curl_global_init_default() == CURLE_OK else { return "curl_global_init failed" }
+        return nil
+    }()
 
     /// Creates a transport for `url`, logging in with `user`/`password` when a user is given.
     public init(url: String, user: String?, password: String?) {
@@ -35,19 +40,19 @@ public final class SMTPTransport: MailTransport {
         let sender = MailAddress.bare(MailAddress.sanitizedHeaderValue(from))
         if let problem = MailAddress.problem(with: sender) { throw MailError("bad sender address: \(problem)") }
 
-        guard SMTPTransport.globalInit == CURLE_OK else { throw MailError("curl_global_init failed") }
-        guard let curl = curl_easy_init() else { throw MailError("curl_easy_init failed") }
-        defer { curl_easy_cleanup(curl) }
+        if let problem = SMTPTransport.loaded { throw MailError(problem) }
+        guard let curl = tsuna_curl_easy_init() else { throw MailError("curl_easy_init failed") }
+        defer { tsuna_curl_easy_cleanup(curl) }
 
         let errorSize = tsuna_curl_error_size()
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: errorSize)
         errorBuffer.initialize(repeating: 0, count: errorSize)
         defer { errorBuffer.deallocate() }
 
-        guard let recipients = curl_slist_append(nil, "<" + message.to + ">") else {
+        guard let recipients = tsuna_curl_slist_append(nil, "<" + message.to + ">") else {
             throw MailError("out of memory building the recipient list")
         }
-        defer { curl_slist_free_all(recipients) }
+        defer { tsuna_curl_slist_free_all(recipients) }
 
         let source = UploadSource(Array(MessageRenderer.render(message, from: from, date: Date()).utf8))
         let sourcePointer = Unmanaged.passRetained(source)
@@ -74,13 +79,13 @@ public final class SMTPTransport: MailTransport {
         set(tsuna_curl_setopt_read_function(curl, uploadRead))
         set(tsuna_curl_setopt_pointer(curl, CURLOPT_READDATA, sourcePointer.toOpaque()))
         guard setup == CURLE_OK else {
-            throw MailError("SMTP setup failed: \(String(cString: curl_easy_strerror(setup)))")
+            throw MailError("SMTP setup failed: \(String(cString: tsuna_curl_easy_strerror(setup)))")
         }
 
-        let rc = curl_easy_perform(curl)
+        let rc = tsuna_curl_easy_perform(curl)
         guard rc == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            let summary = String(cString: curl_easy_strerror(rc))
+            let summary = String(cString: tsuna_curl_easy_strerror(rc))
             throw MailError("SMTP delivery failed (curl \(rc.rawValue): \(summary))" + (detail.isEmpty ? "" : ": \(detail)"))
         }
     }

@@ -73,6 +73,11 @@ final class ChannelsTests: XCTestCase {
         let long = try c.json("PATCH", "/channels/v1/\(token)/", ["title": String(repeating: "t", count: 241)], token: ada.access)
         XCTAssertEqual(long.object["title"] as? [String], ["Ensure this field has no more than 240 characters."])
 
+        // Reads see writes at once: a renamed channel and a renamed owner.
+        XCTAssertEqual(try c.json("GET", "/channels/v1/\(token)/", token: bob.access).object["description"] as? String, "Experiments")
+        XCTAssertEqual(try c.json("PATCH", "/accounts/v1/\(ada.token)/", ["first_name": "Augusta"], token: ada.access).status, 200)
+        XCTAssertEqual(try c.json("GET", "/channels/v1/\(token)/", token: bob.access).object["owner"] as? String, "Augusta Lovelace")
+
         XCTAssertEqual(try c.json("DELETE", "/channels/v1/\(token)/", token: bob.access).status, 403)
         XCTAssertEqual(try c.json("POST", "/channel_subscribers/v1/\(token)/create/", token: bob.access).status, 201)
         XCTAssertEqual(try c.json("DELETE", "/channels/v1/\(token)/", token: ada.access).status, 204)

@@ -279,6 +279,7 @@ struct AccountsRoutes {
             throw error
         }
         services.users.invalidate(user.token)
+        services.channels.invalidateAll()  // channels show their owner's name
         if newPicture != user.picture { services.media.remove(user.picture) }
         return try profile(ctx, token: user.token)
     }

@@ -52,7 +52,7 @@ enum ChannelAccess {
     /// The channel named by a path token, or 404.
     static func channel(_ raw: String, services: Services) throws -> ChannelRecord {
         guard let token = TokenFormat.normalized(raw),
-              let channel = try services.store.read({ try ChannelsStore.channel(token: token, $0) }) else {
+              let channel = try services.channels.channel(token: token) else {
             throw APIError.notFound()
         }
         return channel

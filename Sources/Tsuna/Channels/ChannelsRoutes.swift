@@ -161,6 +161,7 @@ struct ChannelsRoutes {
             try await services.store.write { c in
                 try ChannelsStore.update(id: ch.id, title: newTitle, description: newDescription, avatar: a, thumbnail: t, c)
             }
+            services.channels.invalidate(ch.token)
             if avatar != ch.avatar { services.media.remove(ch.avatar) }
             if thumbnail != ch.thumbnail { services.media.remove(ch.thumbnail) }
         } catch {
@@ -180,6 +181,7 @@ struct ChannelsRoutes {
             try ChannelsStore.delete(id: ch.id, c)
             return (files, ids)
         }
+        services.channels.invalidate(ch.token)
         // The caches drop what they still hold for the channel and its contents (rows are gone by cascade).
         await services.subscriptions.forgetOwner(ch.id)
         for hook in services.contentDeletionHooks { await hook(contentIds) }

@@ -17,6 +17,8 @@ final class Services: @unchecked Sendable {
     let videoThrottle: RateLimiter?
     /// Users by token, cached briefly (owned by the accounts feature; others invalidate entries they change).
     let users: UserDirectory
+    /// Channels by token, cached briefly (owned by the channels feature, which invalidates on change).
+    let channels: ChannelDirectory
     /// Channel subscriptions, through the write-behind cache (SPEC section 10).
     let subscriptions: WriteBehindCache<SubscriptionsTable>
     /// Votes on contents, through the write-behind cache (SPEC section 8).
@@ -48,6 +50,7 @@ final class Services: @unchecked Sendable {
         passwords = PasswordHasher(iterations: configuration.passwordIterations)
         self.mailer = mailer
         users = UserDirectory(store: store)
+        channels = ChannelDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }

@@ -20,11 +20,11 @@ final class Services: @unchecked Sendable {
     /// Channels by token, cached briefly (owned by the channels feature, which invalidates on change).
     let channels: ChannelDirectory
     /// Channel subscriptions, through the write-behind cache (SPEC section 10).
-    let subscriptions: WriteBehindCache<SubscriptionsTable>
+    let subscriptions: WriteBehindCache<DatedTable>
     /// Votes on contents, through the write-behind cache (SPEC section 8).
     let votes: WriteBehindCache<VotesTable>
     /// Views of contents, through the write-behind cache (SPEC sections 7 and 9).
-    let views: WriteBehindCache<ViewersTable>
+    let views: WriteBehindCache<DatedTable>
     /// Called with the ids of deleted contents so per-item caches (votes, views) drop what they hold.
     var contentDeletionHooks: [@Sendable ([Int64]) async -> Void] = []
     /// Caches other features add (votes, views).
@@ -34,11 +34,11 @@ final class Services: @unchecked Sendable {
 
     init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer, site: Site) throws {
         self.configuration = configuration
-        subscriptions = try WriteBehindCache(table: SubscriptionsTable(), store: store, shardCount: configuration.cacheShards,
+        subscriptions = try WriteBehindCache(table: DatedTable.subscriptions, store: store, shardCount: configuration.cacheShards,
                                              snapshotDirectory: configuration.snapshotDirectory)
         let votes = try WriteBehindCache(table: VotesTable(), store: store, shardCount: configuration.cacheShards,
                                          snapshotDirectory: configuration.snapshotDirectory)
-        let views = try WriteBehindCache(table: ViewersTable(), store: store, shardCount: configuration.cacheShards,
+        let views = try WriteBehindCache(table: DatedTable.viewers, store: store, shardCount: configuration.cacheShards,
                                          snapshotDirectory: configuration.snapshotDirectory)
         self.votes = votes
         self.views = views

@@ -1,4 +1,6 @@
+import HTTP
 import Store
+import WriteBehind
 
 /// Display names and tokens of users by internal id, for rendering user references in lists.
 enum UserNames {
@@ -15,5 +17,25 @@ enum UserNames {
             }
         }
         return result
+    }
+}
+
+extension Page {
+    /// A page of a write-behind cache's entries for `owner` (pending writes included): each row is the user
+    /// reference plus what `fields` writes of its value.
+    func userList<T: WriteBehindTable>(_ cache: WriteBehindCache<T>, owner: Int64, ctx: Context,
+                                       fields: (inout JSONWriter, T.Value) -> Void) async throws -> Response {
+        let count = try await cache.count(owner: owner)
+        let rows = try await cache.page(owner: owner, limit: limit, offset: offset)
+        let names = try ctx.services.store.read { try UserNames.byId(rows.map(\.user), $0) }
+        return response(count: count, results: { w in
+            for row in rows {
+                let user = names[row.user]
+                w.beginObject()
+                w.userRef("user", name: user?.name, token: user?.token)
+                fields(&w, row.value)
+                w.endObject()
+            }
+        }, request: ctx.request, domain: ctx.services.domain)
     }
 }

@@ -62,18 +62,8 @@ struct SubscribersRoutes {
 
     private func list(_ ctx: Context) async throws -> Response {
         let ch = try channel(ctx)
-        let page = Page(ctx.request)
-        let count = try await services.subscriptions.count(owner: ch.id)
-        let rows = try await services.subscriptions.page(owner: ch.id, limit: page.limit, offset: page.offset)
-        let names = try services.store.read { try UserNames.byId(rows.map(\.user), $0) }
-        return page.response(count: count, results: { w in
-            for row in rows {
-                let user = names[row.user]
-                w.beginObject()
-                w.userRef("user", name: user?.name, token: user?.token)
-                w.key("date"); w.date(row.value.date)
-                w.endObject()
-            }
-        }, request: ctx.request, domain: services.domain)
+        return try await Page(ctx.request).userList(services.subscriptions, owner: ch.id, ctx: ctx) { w, value in
+            w.key("date"); w.date(value.date)
+        }
     }
 }

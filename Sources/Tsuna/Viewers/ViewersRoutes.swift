@@ -16,18 +16,8 @@ struct ViewersRoutes {
         guard try ContentAccess.role(item, user: ctx.user, services: services) != nil else {
             throw APIError.forbidden(ChannelAccess.notAdmin)
         }
-        let page = Page(ctx.request)
-        let count = try await services.views.count(owner: item.id)
-        let rows = try await services.views.page(owner: item.id, limit: page.limit, offset: page.offset)
-        let names = try services.store.read { try UserNames.byId(rows.map(\.user), $0) }
-        return page.response(count: count, results: { w in
-            for row in rows {
-                let user = names[row.user]
-                w.beginObject()
-                w.userRef("user", name: user?.name, token: user?.token)
-                w.key("date"); w.date(row.value.date)
-                w.endObject()
-            }
-        }, request: ctx.request, domain: services.domain)
+        return try await Page(ctx.request).userList(services.views, owner: item.id, ctx: ctx) { w, value in
+            w.key("date"); w.date(value.date)
+        }
     }
 }

@@ -58,19 +58,9 @@ struct VotesRoutes {
 
     private func list(_ ctx: Context) async throws -> Response {
         let (item, _) = try ContentAccess.visibleItem(ctx)
-        let page = Page(ctx.request)
-        let count = try await services.votes.count(owner: item.id)
-        let rows = try await services.votes.page(owner: item.id, limit: page.limit, offset: page.offset)
-        let names = try services.store.read { try UserNames.byId(rows.map(\.user), $0) }
-        return page.response(count: count, results: { w in
-            for row in rows {
-                let user = names[row.user]
-                w.beginObject()
-                w.userRef("user", name: user?.name, token: user?.token)
-                w.key("choice"); w.string(row.value.choice)
-                w.key("date"); w.date(row.value.date)
-                w.endObject()
-            }
-        }, request: ctx.request, domain: services.domain)
+        return try await Page(ctx.request).userList(services.votes, owner: item.id, ctx: ctx) { w, value in
+            w.key("choice"); w.string(value.choice)
+            w.key("date"); w.date(value.date)
+        }
     }
 }

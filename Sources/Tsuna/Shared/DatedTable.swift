@@ -1,0 +1,53 @@
+import Store
+import WriteBehind
+
+/// A (owner, user) fact with the moment it happened: a subscription, a view.
+struct Dated: WriteBehindValue {
+    /// When it happened (µs).
+    let date: Int64
+
+    var category: Int { 0 }
+    var sortKey: Int64 { date }
+    func encode(into bytes: inout [UInt8]) { bytes.appendLittleEndian(date) }
+    static func decode(_ reader: inout SnapshotReader) -> Dated? { reader.readInt64().map(Dated.init) }
+}
+
+/// A table of `(owner, user_id, date)` rows as a write-behind cache reads and writes it. The SQL is built
+/// once from the table and owner column names (constants of the features, never input).
+struct DatedTable: WriteBehindTable {
+    let name: String
+    var categoryCount: Int { 1 }
+    private let selectOne, countAll, selectPage, upsertRow, deleteRow: String
+
+    /// `name` labels the cache (snapshot files, metrics); `table` and `ownerColumn` name the SQL.
+    init(name: String, table: String, ownerColumn: String) {
+        self.name = name
+        selectOne = "SELECT date FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
+        countAll = "SELECT count(*) FROM \(table) WHERE \(ownerColumn) = ?"
+        selectPage = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
+        upsertRow = "INSERT OR REPLACE INTO \(table) (\(ownerColumn), user_id, date) VALUES (?, ?, ?)"
+        deleteRow = "DELETE FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
+    }
+
+    func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Dated? {
+        try c.queryOne(selectOne, [.integer(owner), .integer(user)]) { Dated(date: $0.int64(0)) }
+    }
+
+    func counts(_ c: Connection, owner: Int64) throws -> [Int] {
+        [try c.queryOne(countAll, [.integer(owner)]) { $0.int(0) } ?? 0]
+    }
+
+    func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Dated)] {
+        try c.query(selectPage, [.integer(owner), .integer(Int64(limit)), .integer(Int64(offset))]) {
+            (user: $0.int64(0), value: Dated(date: $0.int64(1)))
+        }
+    }
+
+    func upsert(_ c: Connection, owner: Int64, user: Int64, value: Dated) throws {
+        try c.run(upsertRow, [.integer(owner), .integer(user), .integer(value.date)])
+    }
+
+    func delete(_ c: Connection, owner: Int64, user: Int64) throws {
+        try c.run(deleteRow, [.integer(owner), .integer(user)])
+    }
+}

@@ -282,6 +282,43 @@ def path_param_anonymous(ts, workdir):
     return {"path": "/channels/v1/3f1c2a8e-7b4d-4e0a-9c1f-5d2b6a8e9f01/"}
 
 
+def make_video(ts, workdir):
+    """A published video in the benchmark channel (multipart upload of a small MP4)."""
+    tokens, access = users(ts, workdir)
+    channel = getattr(ts, "_channel", None) or make_channel(ts, workdir)
+    ts._channel = channel
+    boundary = "benchboundary"
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 2048
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nBench\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\nA clip\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"visibility\"\r\n\r\npu\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\n"
+            f"Content-Type: video/mp4\r\n\r\n").encode() + mp4 + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(ts.base + f"/videos/v1/{channel}/", method="POST", data=body,
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                          "Authorization": "Bearer " + access[0]})
+    with urllib.request.urlopen(req) as r:
+        return channel, json.load(r)["token"]
+
+
+def video_detail(ts, workdir):
+    tokens, access = users(ts, workdir)
+    channel, video = getattr(ts, "_video", None) or make_video(ts, workdir)
+    ts._video = (channel, video)
+    return {"path": "/", "script": os.path.join(HERE, "rotate_tokens.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access),
+                    "BENCH_PATH": f"/videos/v1/{channel}/{video}/"}}
+
+
+def vote_pairs(ts, workdir):
+    tokens, access = users(ts, workdir)
+    channel, video = getattr(ts, "_video", None) or make_video(ts, workdir)
+    ts._video = (channel, video)
+    return {"path": "/", "script": os.path.join(HERE, "subscribe_pairs.lua"),
+            "env": {"BENCH_TOKENS": token_files(workdir, "access.txt", access), "BENCH_THREADS": "2",
+                    "BENCH_BASE": f"/votes/v1/video/{video}/"}}
+
+
 SCENARIOS = [
     ("GET /healthz", healthz),
     ("GET /channels/v1/<token>/ anonymous (401 JSON)", path_param_anonymous),
@@ -291,6 +328,8 @@ SCENARIOS = [
     ("subscribe+unsubscribe pairs (500 users)", subscribe_pairs),
     ("GET /channel_subscribers/…/list/ (101 subs)", subscriber_list),
     ("pairs with 100 000 stored subscriptions", subscribe_pairs_crowded),
+    ("GET /videos/v1/<ch>/<token>/ (views, 500 users)", video_detail),
+    ("vote+unvote pairs (500 users)", vote_pairs),
     ("POST /accounts/v1/login/ (4 connections)", login),
 ]
 

@@ -1,9 +1,11 @@
--- wrk script: subscribe / unsubscribe pairs on one channel across the users listed in BENCH_TOKENS.
+-- wrk script: create / delete pairs (subscribe+unsubscribe on BENCH_CHANNEL, or vote+unvote with BENCH_BASE
+-- = "/votes/v1/video/<token>/") across the users listed in BENCH_TOKENS.
 -- Each wrk thread takes its own slice of users and walks them round robin, toggling each user's state,
 -- so a user's next operation is sent long after the previous one completed.
 local all = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do all[#all + 1] = line end
 local channel = os.getenv("BENCH_CHANNEL")
+local base = os.getenv("BENCH_BASE") or ("/channel_subscribers/v1/" .. (channel or "") .. "/")
 local threads = tonumber(os.getenv("BENCH_THREADS") or "2")
 local counter = 0
 
@@ -24,9 +26,9 @@ request = function()
   local headers = { ["Authorization"] = "Bearer " .. mine[i] }
   local path, method
   if subscribed[i] then
-    method, path = "DELETE", "/channel_subscribers/v1/" .. channel .. "/delete/"
+    method, path = "DELETE", base .. "delete/"
   else
-    method, path = "POST", "/channel_subscribers/v1/" .. channel .. "/create/"
+    method, path = "POST", base .. "create/"
   end
   subscribed[i] = not subscribed[i]
   return wrk.format(method, path, headers)

@@ -144,7 +144,7 @@ struct CommentsRoutes {
     }
 
     private func pin(_ ctx: Context, partial: Bool) async throws -> Response {
-        let (item, role) = try ContentAccess.visibleItem(ctx)
+        let (item, role) = try ContentAccess.visibleItem(ctx, needsRole: true)
         let cm = try comment(ctx, item: item)
         guard role != nil else { throw APIError.forbidden(CommentsRoutes.notChannelAdmin) }
         let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
@@ -159,7 +159,7 @@ struct CommentsRoutes {
     }
 
     private func delete(_ ctx: Context) async throws -> Response {
-        let (item, role) = try ContentAccess.visibleItem(ctx)
+        let (item, role) = try ContentAccess.visibleItem(ctx, needsRole: true)
         let cm = try comment(ctx, item: item)
         guard cm.userId == ctx.user.id || role != nil else { throw APIError.forbidden(CommentsRoutes.notAuthor) }
         try await services.store.write { c in try CommentsStore.delete(id: cm.id, c) }

@@ -30,10 +30,12 @@ enum ContentAccess {
 
     /// `/<feature>/v1/<ct>/<object_token>/…`: the item (404s first), then, for an unpublished item, 403 unless
     /// the caller administers its channel. Returns the item and the caller's role.
-    static func visibleItem(_ ctx: Context) throws -> (item: ContentRecord, role: ChannelRole?) {
+    /// `needsRole`: the caller's role is looked up for published items too (otherwise only when it decides
+    /// access: most requests are on published items and need no admin query).
+    static func visibleItem(_ ctx: Context, needsRole: Bool = false) throws -> (item: ContentRecord, role: ChannelRole?) {
         let kind = try kind(ctx.parameter("ct"))
         let item = try content(kind: kind, token: ctx.parameter("object_token"), services: ctx.services)
-        let role = try role(item, user: ctx.user, services: ctx.services)
+        let role = (needsRole || !item.isPublished) ? try role(item, user: ctx.user, services: ctx.services) : nil
         if !item.isPublished && role == nil { throw APIError.forbidden(privateContent) }
         return (item, role)
     }

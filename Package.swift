@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
-        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store"], swiftSettings: swift5),
+        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: swift5),
         .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"], swiftSettings: swift5),

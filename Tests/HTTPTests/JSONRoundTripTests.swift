@@ -1,5 +1,6 @@
 import HTTP
 import XCTest
+import TestSupport
 
 final class JSONRoundTripTests: XCTestCase {
     func testParseOfEncodeIsIdentity() throws {
@@ -32,7 +33,7 @@ final class JSONRoundTripTests: XCTestCase {
 
     /// Random bytes: never a crash; every success re-encodes to an equal value; every error points inside.
     func testFuzzRandomBytes() {
-        var rng = SplitMix64(seed: 0x7375_6E61)
+        var rng = SeededRandom(seed: 0x7375_6E61)
         let alphabet = Array(#"{}[]:,"\ 0123456789-+.eEtrufalsn\u"#.utf8) + [0x0A, 0x09, 0x00, 0x1F, 0x80, 0xC3, 0xA9, 0xE2, 0xED, 0xF0, 0xFF]
         for _ in 0..<4000 {
             let length = Int(rng.next() % 48)
@@ -53,7 +54,7 @@ final class JSONRoundTripTests: XCTestCase {
             #"{"deep": [[[[[[[[[[1]]]]]]]]]], "esc": "\"\\\/\b\f\n\r\t\u2028"}"#,
             "  \"just a string\"  ",
         ].map { Array($0.utf8) }
-        var rng = SplitMix64(seed: 2024)
+        var rng = SeededRandom(seed: 2024)
         for iteration in 0..<6000 {
             var bytes = seeds[iteration % seeds.count]
             for _ in 0..<(1 + rng.next() % 4) {
@@ -79,19 +80,6 @@ final class JSONRoundTripTests: XCTestCase {
         } catch {
             XCTAssertTrue((0...bytes.count).contains(error.offset), "offset \(error.offset) for \(bytes)")
             XCTAssertFalse(error.message.isEmpty)
-        }
-    }
-
-    /// A tiny fixed-seed generator so fuzz runs are reproducible.
-    private struct SplitMix64 {
-        private var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }

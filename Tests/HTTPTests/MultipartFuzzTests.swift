@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import HTTP
 
 /// Fixed-seed random mutations of a valid body: no crash, no hang, no leftover file, and a body parsed from
@@ -24,7 +25,7 @@ final class MultipartFuzzTests: XCTestCase {
         return l
     }
 
-    private func validBody(_ random: inout MultipartTestSupport.SeededRandom) -> [UInt8] {
+    private func validBody(_ random: inout SeededRandom) -> [UInt8] {
         var b = MultipartBodyBuilder(boundary: boundary, preamble: "pre")
         b.field("title", "A title")
         b.file("file", filename: "../clip.bin", data: random.bytes(200))
@@ -34,7 +35,7 @@ final class MultipartFuzzTests: XCTestCase {
         return b.closed(epilogue: "epi")
     }
 
-    private func mutate(_ body: [UInt8], _ random: inout MultipartTestSupport.SeededRandom) -> [UInt8] {
+    private func mutate(_ body: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = body
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             let at = Int.random(in: 0...bytes.count, using: &random)
@@ -73,7 +74,7 @@ final class MultipartFuzzTests: XCTestCase {
     }
 
     func testRandomMutationsNeverCrashLeakOrDisagree() throws {
-        var random = MultipartTestSupport.SeededRandom(seed: 0x5453_554E_41)
+        var random = SeededRandom(seed: 0x5453_554E_41)
         let original = validBody(&random)
         XCTAssertTrue(outcome(.bytes(original), chunk: 1 << 16).hasPrefix("fields"), "the unmutated body must parse")
         var outcomes: [String: Int] = [:]

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import HTTP
 
 /// Image recognition by magic numbers.
@@ -28,7 +29,7 @@ final class MultipartImageSnifferTests: XCTestCase {
         XCTAssertNil(ImageSniffer.kind(of: Array("<svg xmlns=\"http://www.w3.org/2000/svg\">".utf8)))
         XCTAssertNil(ImageSniffer.kind(of: Array("%PDF-1.7".utf8)))
         XCTAssertNil(ImageSniffer.kind(of: [0x00, 0x00, 0x00, 0x18, 0x66, 0x74, 0x79, 0x70]))  // MP4
-        var random = MultipartTestSupport.SeededRandom(seed: 9)
+        var random = SeededRandom(seed: 9)
         for _ in 0..<200 {
             var junk = random.bytes(16)
             if junk[0] == 0xFF || junk[0] == 0x89 || junk[0] == 0x47 || junk[0] == 0x52 { junk[0] = 0 }

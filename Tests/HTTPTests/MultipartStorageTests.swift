@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import HTTP
 
 /// Where parsed files live (memory or temporary file), bodies given as files, persist and cleanup.
@@ -16,7 +17,7 @@ final class MultipartStorageTests: XCTestCase {
     }
 
     func testFilesAtTheThresholdStayInMemoryAndLargerOnesGoToDisk() throws {
-        var random = MultipartTestSupport.SeededRandom(seed: 1)
+        var random = SeededRandom(seed: 1)
         let small = random.bytes(1000), large = random.bytes(1001)
         var b = MultipartBodyBuilder()
         b.file("small", filename: "s.bin", data: small)
@@ -50,7 +51,7 @@ final class MultipartStorageTests: XCTestCase {
     }
 
     func testBodyGivenAsAFileParsesLikeBytes() throws {
-        var random = MultipartTestSupport.SeededRandom(seed: 2)
+        var random = SeededRandom(seed: 2)
         let data = random.bytes(300_000)
         var b = MultipartBodyBuilder(preamble: "ignored preamble")
         b.field("title", "clip")
@@ -87,7 +88,7 @@ final class MultipartStorageTests: XCTestCase {
         let boundary = "----big7MA4YWxkTrZu0gW"
         // Each 1 MiB piece: the same random bytes, stamped with its index, and a near-delimiter planted
         // ("\r\n--" + the boundary less its last character) so the scanner must reject candidates.
-        var random = MultipartTestSupport.SeededRandom(seed: 20)
+        var random = SeededRandom(seed: 20)
         var template = random.bytes(pieceSize)
         let decoy = Array("\r\n--\(boundary.dropLast())A".utf8)
         template.replaceSubrange(100..<(100 + decoy.count), with: decoy)

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import HTTP
 
 /// A fresh directory under the system temp folder, removed (with its contents) by `remove()`.
@@ -83,27 +84,18 @@ enum MultipartTestSupport {
         case .file(let f): return contents(f.path)
         }
     }
+}
 
-    /// Deterministic pseudo-random bytes (SplitMix64), so failures reproduce.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
+extension SeededRandom {
+    /// `n` deterministic pseudo-random bytes.
+    mutating func bytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(n + 8)
+        while out.count < n {
+            var v = next()
+            for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: v)); v >>= 8 }
         }
-        mutating func bytes(_ n: Int) -> [UInt8] {
-            var out = [UInt8]()
-            out.reserveCapacity(n + 8)
-            while out.count < n {
-                var v = next()
-                for _ in 0..<8 { out.append(UInt8(truncatingIfNeeded: v)); v >>= 8 }
-            }
-            return Array(out.prefix(n))
-        }
+        return Array(out.prefix(n))
     }
 }
 

@@ -1,21 +1,10 @@
 import XCTest
+import TestSupport
 @testable import HTTP
 
 /// Deterministic fuzzing: random bytes and mutations of valid input must never crash or hang, and must
 /// give the same answer whether the bytes arrive at once or in two pieces.
 final class ParserFuzzTests: XCTestCase {
-    /// SplitMix64: a tiny seeded generator so every run fuzzes the same inputs.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private let seeds: [[UInt8]] = [
         "GET /api/items/?page=2&q=a%20b HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
         "POST /login/ HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\nConnection: close\r\n\r\nhello",
@@ -27,10 +16,10 @@ final class ParserFuzzTests: XCTestCase {
     /// Bytes that matter to the grammar, drawn more often than chance would.
     private let special: [UInt8] = Array("\r\n :;,%/?*+=&\t0123456789aAfFzZ-\u{7F}".utf8) + [0, 0x80, 0xC3, 0xFF]
 
-    private func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    private func mutate(_ input: [UInt8], _ rng: inout SeededRandom) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            let pick = { (rng: inout SeededGenerator) -> UInt8 in
+            let pick = { (rng: inout SeededRandom) -> UInt8 in
                 Bool.random(using: &rng) ? self.special.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
             }
             let at = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
@@ -48,7 +37,7 @@ final class ParserFuzzTests: XCTestCase {
         return bytes
     }
 
-    private func randomBytes(_ rng: inout SeededGenerator) -> [UInt8] {
+    private func randomBytes(_ rng: inout SeededRandom) -> [UInt8] {
         (0..<Int.random(in: 0...300, using: &rng)).map { _ in
             Int.random(in: 0..<3, using: &rng) == 0 ? UInt8.random(in: 0...255, using: &rng) : special.randomElement(using: &rng)!
         }
@@ -80,7 +69,7 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testHeadParserSurvivesMutationsAndRandomBytes() {
-        var rng = SeededGenerator(state: 0x7453_756E_6121)
+        var rng = SeededRandom(seed: 0x7453_756E_6121)
         var outcomes: [String: Int] = [:]
         for iteration in 0..<3000 {
             let bytes = iteration % 5 == 0 ? randomBytes(&rng) : mutate(seeds.randomElement(using: &rng)!, &rng)
@@ -109,7 +98,7 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testChunkedDecoderSurvivesMutations() {
-        var rng = SeededGenerator(state: 0xC4C4_1E)
+        var rng = SeededRandom(seed: 0xC4C4_1E)
         let valid = Array("5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-T: 1\r\n\r\nNEXT".utf8)
         func run(_ pieces: [ArraySlice<UInt8>], max: Int) -> String {
             var decoder = ChunkedDecoder(maxBodyBytes: max, maxExtensionBytes: 16, maxTrailerBytes: 16)
@@ -142,7 +131,7 @@ final class ParserFuzzTests: XCTestCase {
     }
 
     func testPercentDecodingSurvivesRandomInput() {
-        var rng = SeededGenerator(state: 0x9E5C)
+        var rng = SeededRandom(seed: 0x9E5C)
         let alphabet = Array("%%%aF09+=&zé✓ ".unicodeScalars)
         for _ in 0..<2000 {
             var text = ""

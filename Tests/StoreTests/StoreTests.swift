@@ -78,6 +78,12 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try count(), 1)
     }
 
+    /// Waits (bounded: a lost wake-up fails the test's assertions instead of hanging the suite) by sleeping,
+    /// not yielding, so the waiting task never competes with the tasks it waits for on a small pool.
+    private func waitUntil(_ condition: () -> Bool) async {
+        for _ in 0..<60_000 where !condition() { try? await Task.sleep(nanoseconds: 1_000_000) }
+    }
+
     /// Holds the writer thread inside a job until `expected` more jobs are queued, so those run as one
     /// batch. Returns once the job is running (so later jobs cannot join its batch).
     private func blockWriter(until expected: Int) async -> Task<Void, Error> {
@@ -87,10 +93,10 @@ final class StoreTests: XCTestCase {
             try await store.write { _ in
                 running.set()
                 var spins = 0
-                while store.writer.queuedJobCount < expected && spins < 10_000 { usleep(1000); spins += 1 }
+                while store.writer.queuedJobCount < expected && spins < 60_000 { usleep(1000); spins += 1 }
             }
         }
-        while !running.isSet { await Task.yield() }
+        await waitUntil { running.isSet }
         return task
     }
 
@@ -109,7 +115,7 @@ final class StoreTests: XCTestCase {
                     return i
                 }
             })
-            while store.writer.queuedJobCount < i + 1 && store.writer.queuedJobCount < 5 { await Task.yield() }
+            await waitUntil { store.writer.queuedJobCount >= min(i + 1, 5) }
         }
         try await blocker.value
         for (i, t) in outcomes.enumerated() {
@@ -138,7 +144,7 @@ final class StoreTests: XCTestCase {
                     if i == 1 { try c.run("INSERT INTO kid(p) VALUES (42)") }
                 }
             })
-            while store.writer.queuedJobCount < i + 1 && store.writer.queuedJobCount < 3 { await Task.yield() }
+            await waitUntil { store.writer.queuedJobCount >= min(i + 1, 3) }
         }
         try await blocker.value
         for t in jobs {
@@ -296,11 +302,11 @@ final class StoreTests: XCTestCase {
                 running.set()
                 try c.run("INSERT INTO items(name) VALUES ('first')")
                 var spins = 0
-                while store.writer.queuedJobCount < 10 && spins < 10_000 { usleep(1000); spins += 1 }
+                while store.writer.queuedJobCount < 10 && spins < 60_000 { usleep(1000); spins += 1 }
                 store.close()
             }
         }
-        while !running.isSet { await Task.yield() }
+        await waitUntil { running.isSet }
         var queued: [Task<Void, Error>] = []
         for i in 0..<10 {
             let task = Task<Void, Error> {

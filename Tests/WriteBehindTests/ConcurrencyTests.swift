@@ -1,6 +1,7 @@
 import Store
 import Synchronization
 import XCTest
+import TestSupport
 @testable import WriteBehind
 
 final class ConcurrencyTests: XCTestCase {

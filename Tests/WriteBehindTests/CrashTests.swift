@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import XCTest
+import TestSupport
 @testable import WriteBehind
 
 /// The crash test: a child process (this test binary re-executed in worker mode) writes through a votes

@@ -1,5 +1,6 @@
 import Store
 import XCTest
+import TestSupport
 @testable import WriteBehind
 
 final class MergedReadTests: XCTestCase {

@@ -78,10 +78,11 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try count(), 1)
     }
 
-    /// Waits (bounded: a lost wake-up fails the test's assertions instead of hanging the suite) by sleeping,
-    /// not yielding, so the waiting task never competes with the tasks it waits for on a small pool.
+    /// Waits for `condition`, yielding; bounded (60 s) so a lost wake-up fails the test instead of hanging
+    /// the suite.
     private func waitUntil(_ condition: () -> Bool) async {
-        for _ in 0..<60_000 where !condition() { try? await Task.sleep(nanoseconds: 1_000_000) }
+        let deadline = Date().addingTimeInterval(60)
+        while !condition() && Date() < deadline { await Task.yield() }
     }
 
     /// Holds the writer thread inside a job until `expected` more jobs are queued, so those run as one

@@ -13,40 +13,60 @@ struct UserRecord: Sendable {
     let isActive: Bool
     let isAdmin: Bool
     let dateJoined: Int64
+
+    init(_ r: Row) {
+        id = r.int64("id")
+        token = r.string("token")
+        email = r.string("email")
+        password = r.string("password")
+        firstName = r.string("first_name")
+        lastName = r.string("last_name")
+        bio = r.string("bio")
+        picture = r.optionalString("picture")
+        isActive = r.bool("is_active")
+        isAdmin = r.bool("is_admin")
+        dateJoined = r.int64("date_joined")
+    }
+
+    var displayName: String { UserName.display(firstName, lastName) }
 }
 
-/// An active subscription as shown on a profile.
-struct ActiveSubscription: Sendable {
-    let membership: String
-    let start: Int64
-    let end: Int64
-}
-
-/// The accounts feature's SQL, and nothing else's.
+/// The accounts feature's SQL (users, verification tokens), and nothing else's.
 enum AccountsStore {
     static let userColumns = "id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined"
 
-    static func user(_ r: Row) -> UserRecord {
-        UserRecord(id: r.int64(0), token: r.string(1), email: r.string(2), password: r.string(3),
-                   firstName: r.string(4), lastName: r.string(5), bio: r.string(6), picture: r.optionalString(7),
-                   isActive: r.bool(8), isAdmin: r.bool(9), dateJoined: r.int64(10))
-    }
-
     static func user(token: String, _ c: Connection) throws -> UserRecord? {
-        try c.queryOne("SELECT \(userColumns) FROM users WHERE token = ?", [.text(token)], user)
+        try c.queryOne("SELECT \(userColumns) FROM users WHERE token = ?", [token], UserRecord.init)
     }
 
     static func user(email: String, _ c: Connection) throws -> UserRecord? {
-        try c.queryOne("SELECT \(userColumns) FROM users WHERE email = ? COLLATE NOCASE", [.text(email)], user)
+        try c.queryOne("SELECT \(userColumns) FROM users WHERE email = ? COLLATE NOCASE", [email], UserRecord.init)
     }
 
-    /// The user's subscription row (possibly already ended: callers compare `end` with now).
-    static func subscription(userId: Int64, _ c: Connection) throws -> ActiveSubscription? {
-        try c.queryOne("""
-            SELECT m.title, s.start_date, s.end_date FROM subscriptions s JOIN memberships m ON m.id = s.membership_id
-            WHERE s.user_id = ?
-            """, [.integer(userId)]) { r in
-            ActiveSubscription(membership: r.string(0), start: r.int64(1), end: r.int64(2))
+    /// References (display name and token) of users by id, in one query whatever the number of ids.
+    static func references(ids: [Int64], _ c: Connection) throws -> [Int64: UserRef] {
+        var result: [Int64: UserRef] = [:]
+        try c.forEach("""
+            SELECT id, token, first_name, last_name FROM users WHERE id IN (SELECT value FROM json_each(?))
+            """, [SQLList.json(ids)]) { r in
+            result[r.int64("id")] = UserRef(name: UserName.display(r.string("first_name"), r.string("last_name")),
+                                            token: r.string("token"))
+        }
+        return result
+    }
+
+    /// Where to mail a user: email, first name, display name (and the token, to invalidate cached entries).
+    struct Contact: Sendable {
+        let email: String
+        let firstName: String
+        let name: String
+        let token: String
+    }
+
+    static func contact(userId: Int64, _ c: Connection) throws -> Contact? {
+        try c.queryOne("SELECT token, email, first_name, last_name FROM users WHERE id = ?", [userId]) {
+            Contact(email: $0.string("email"), firstName: $0.string("first_name"),
+                    name: UserName.display($0.string("first_name"), $0.string("last_name")), token: $0.string("token"))
         }
     }
 
@@ -61,55 +81,54 @@ enum AccountsStore {
         var isAdmin: Bool
     }
 
-    /// Inserts a user; returns (id, token).
+    /// Inserts a user; returns its id.
     static func insert(_ u: NewUser, now: Int64, token: String, _ c: Connection) throws -> Int64 {
         try c.run("""
             INSERT INTO users (token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(token), .text(u.email), .text(u.password), .text(u.firstName), .text(u.lastName), .text(u.bio),
-                  SQLValue(u.picture), SQLValue(u.isActive), SQLValue(u.isAdmin), .integer(now)])
+            """, [token, u.email, u.password, u.firstName, u.lastName, u.bio, u.picture, u.isActive, u.isAdmin, now])
         return c.lastInsertRowID
     }
 
     static func insertVerificationToken(userId: Int64, token: String, now: Int64, expires: Int64, _ c: Connection) throws {
         try c.run("INSERT INTO verification_tokens (token, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                  [.text(token), .integer(userId), .integer(now), .integer(expires)])
+                  [token, userId, now, expires])
     }
 
     struct VerificationToken { let userId: Int64; let expiresAt: Int64 }
 
     static func verificationToken(_ token: String, _ c: Connection) throws -> VerificationToken? {
-        try c.queryOne("SELECT user_id, expires_at FROM verification_tokens WHERE token = ?", [.text(token)]) {
-            VerificationToken(userId: $0.int64(0), expiresAt: $0.int64(1))
+        try c.queryOne("SELECT user_id, expires_at FROM verification_tokens WHERE token = ?", [token]) {
+            VerificationToken(userId: $0.int64("user_id"), expiresAt: $0.int64("expires_at"))
         }
     }
 
     static func hasUnexpiredToken(userId: Int64, now: Int64, _ c: Connection) throws -> Bool {
         try c.queryOne("SELECT 1 FROM verification_tokens WHERE user_id = ? AND expires_at > ? LIMIT 1",
-                       [.integer(userId), .integer(now)]) { _ in true } ?? false
+                       [userId, now]) { _ in true } ?? false
     }
 
     /// Activates the user. False if someone else activated first. The token stays until it expires, so a
     /// second click answers "User is already active." rather than 404; the cleanup job removes it.
     static func activate(userId: Int64, _ c: Connection) throws -> Bool {
-        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0", [.integer(userId)]) == 1
+        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0", [userId]) == 1
     }
 
     static func updateProfile(userId: Int64, firstName: String, lastName: String, bio: String, picture: String?,
                               _ c: Connection) throws {
         try c.run("UPDATE users SET first_name = ?, last_name = ?, bio = ?, picture = ? WHERE id = ?",
-                  [.text(firstName), .text(lastName), .text(bio), SQLValue(picture), .integer(userId)])
+                  [firstName, lastName, bio, picture, userId])
     }
 
     static func deleteExpiredVerificationTokens(now: Int64, _ c: Connection) throws -> Int {
-        try c.run("DELETE FROM verification_tokens WHERE expires_at <= ?", [.integer(now)])
+        try c.run("DELETE FROM verification_tokens WHERE expires_at <= ?", [now])
     }
 
     /// Removes accounts still unverified after `cutoff`; returns their picture paths for file cleanup.
     static func deleteUnverified(registeredBefore cutoff: Int64, _ c: Connection) throws -> [String?] {
         let pictures = try c.query("SELECT picture FROM users WHERE is_active = 0 AND date_joined <= ?",
-                                   [.integer(cutoff)]) { $0.optionalString(0) }
-        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ?", [.integer(cutoff)])
+                                   [cutoff]) { $0.optionalString("picture") }
+        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ?", [cutoff])
         return pictures
     }
 }

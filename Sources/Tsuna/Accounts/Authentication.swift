@@ -1,14 +1,15 @@
 import Foundation
 import HTTP
 import Security
-import Store
 
 /// Bearer-token authentication and token issuance (SPEC sections 1 and 2).
-struct Authentication {
-    let services: Services
+struct Authentication: Sendable {
+    let jwt: JWTSigner
+    let users: UserDirectory
+    let configuration: Configuration
 
-    /// nil when the request carries no bearer credentials; throws the 401 of SPEC for a bad token.
-    func authenticate(_ request: Request) throws -> Caller? {
+    /// The caller, nil when the request carries no bearer credentials; a bad token is SPEC's 401.
+    func caller(of request: Request) throws -> Caller? {
         guard let header = request.headers["Authorization"] else { return nil }
         guard let token = Authentication.bearerToken(header) else {
             // Another scheme is not ours to judge (anonymous); "Bearer" with a malformed value is a bad token.
@@ -17,16 +18,11 @@ struct Authentication {
             }
             return nil
         }
-        let claims: JWTClaims
-        do {
-            claims = try services.jwt.verify(token, expectedType: "access", now: Clock.nowSeconds())
-        } catch {
+        guard let claims = try? jwt.verify(token, expectedType: "access", now: Clock.nowSeconds()) else {
             throw APIError.tokenNotValid
         }
-        guard let user = try services.users.user(token: claims.subject), user.record.isActive else {
-            throw APIError.tokenNotValid
-        }
-        return user.caller
+        guard let entry = try users.user(token: claims.subject), entry.record.isActive else { throw APIError.tokenNotValid }
+        return entry.caller
     }
 
     /// The token of `Bearer <token>` (scheme case-insensitive, single spaces), nil for anything else.
@@ -39,15 +35,16 @@ struct Authentication {
     }
 
     func accessToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
-        let lifetime = Int64(services.configuration.accessTokenMinutes * 60)
-        return services.jwt.sign(JWTClaims(tokenType: "access", subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
-                                           issuedAt: now, expiresAt: now + max(1, lifetime)))
+        token("access", userToken, lifetime: Int64(configuration.accessTokenMinutes * 60), now: now)
     }
 
     func refreshToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
-        let lifetime = Int64(services.configuration.refreshTokenDays * 86400)
-        return services.jwt.sign(JWTClaims(tokenType: "refresh", subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
-                                           issuedAt: now, expiresAt: now + max(1, lifetime)))
+        token("refresh", userToken, lifetime: Int64(configuration.refreshTokenDays * 86400), now: now)
+    }
+
+    private func token(_ type: String, _ userToken: String, lifetime: Int64, now: Int64) -> String {
+        jwt.sign(JWTClaims(tokenType: type, subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
+                           issuedAt: now, expiresAt: now + max(1, lifetime)))
     }
 }
 

@@ -5,13 +5,14 @@ import Mail
 import Store
 
 /// The running service: configuration, store, mail, jobs and the HTTP server wired together.
-public final class Application: @unchecked Sendable {
+public final class Application: Sendable {
     public let configuration: Configuration
     public let store: Store
     public let router = Router()
     public let metrics = HTTPMetrics()
-    public private(set) var server: HTTPServer!
+    public let server: HTTPServer
     let services: Services
+    let catalog = RouteCatalog()
     let scheduler: Scheduler
     let mailSender: MailSender
 
@@ -26,31 +27,32 @@ public final class Application: @unchecked Sendable {
         } ?? FileTransport(directory: configuration.mailDirectory)
         mailSender = MailSender(store: store, transport: transport, from: configuration.mailFrom,
                                 log: { logLine("mail: \($0)") })
-        let site = Site(domain: configuration.domain)
-        services = try Services(configuration: configuration, store: store, secret: secret,
-                            mailer: Mailer(sender: mailSender, site: site), site: site)
-        let authentication = Authentication(services: services)
-        services.authenticator = { try authentication.authenticate($0) }
+        services = try Services(configuration: configuration, store: store, secret: secret, mailSender: mailSender)
         scheduler = Scheduler(log: { logLine($0) })
+        server = HTTPServer(configuration: ServerConfiguration(
+            hosts: [configuration.host], port: configuration.port,
+            maxConnections: configuration.maxConnections,
+            temporaryDirectory: configuration.temporaryDirectory,
+            accessLog: configuration.accessLog), router: router, metrics: metrics)
         registerRoutes()
         registerJobs()
     }
 
     private func registerRoutes() {
-        let api = API(router: router, services: services)
+        let api = API(router: router, services: services, catalog: catalog)
         SystemRoutes.register(on: router, app: self)
-        MediaRoutes.register(on: router, directory: configuration.mediaDirectory, services: services)
-        OpenAPIRoutes.register(on: router, version: TsunaVersion.string)
-        AccountsRoutes(api: api).register()
-        MembershipsRoutes(api: api).register()
-        ChannelsRoutes(api: api).register()
-        SubscribersRoutes(api: api).register()
-        ChannelAdminsRoutes(api: api).register()
-        ContentsRoutes(api: api, kind: .video).register()
-        ContentsRoutes(api: api, kind: .music).register()
-        VotesRoutes(api: api).register()
-        ViewersRoutes(api: api).register()
-        CommentsRoutes(api: api).register()
+        MediaRoutes.register(on: router, services: services)
+        OpenAPIRoutes.register(on: router, catalog: catalog, version: TsunaVersion.string)
+        AccountsRoutes(services: services).register(on: api)
+        MembershipsRoutes(services: services).register(on: api)
+        ChannelsRoutes(services: services).register(on: api)
+        SubscribersRoutes(services: services).register(on: api)
+        ChannelAdminsRoutes(services: services).register(on: api)
+        ContentsRoutes(services: services, kind: .video).register(on: api)
+        ContentsRoutes(services: services, kind: .music).register(on: api)
+        VotesRoutes(services: services).register(on: api)
+        ViewersRoutes(services: services).register(on: api)
+        CommentsRoutes(services: services).register(on: api)
     }
 
     private func registerJobs() {
@@ -60,11 +62,6 @@ public final class Application: @unchecked Sendable {
 
     /// Starts listening, the mail sender and the jobs. `port` is known afterwards.
     public func start() throws {
-        let server = HTTPServer(configuration: ServerConfiguration(
-            hosts: [configuration.host], port: configuration.port,
-            maxConnections: configuration.maxConnections,
-            temporaryDirectory: configuration.temporaryDirectory,
-            accessLog: configuration.accessLog), router: router, metrics: metrics)
         server.onShutdown { [scheduler, mailSender, store, services] in
             scheduler.stop()
             // Everything acknowledged goes to SQLite before the store closes.
@@ -79,7 +76,6 @@ public final class Application: @unchecked Sendable {
         try server.start { [services] port in
             if !explicitDomain { services.site.setDomain("http://\(host):\(port)") }
         }
-        self.server = server
         mailSender.start()
         scheduler.start()
         for cache in services.caches {

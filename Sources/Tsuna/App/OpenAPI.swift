@@ -1,12 +1,13 @@
 import Foundation
 import HTTP
+import Synchronization
 
 /// `GET /openapi.json` (OpenAPI 3.1), generated from the router's table so it cannot drift from the routes,
 /// `GET /docs` (Swagger UI) and `GET /` → `/docs`.
 enum OpenAPIRoutes {
-    static func register(on router: Router, version: String) {
+    static func register(on router: Router, catalog: RouteCatalog, version: String) {
         // Built lazily on first request: every route is registered by then.
-        let document = LazyBytes { build(router.routes, version: version) }
+        let document = LazyBytes { build(router.routes, catalog: catalog, version: version) }
         router.get("/openapi.json", summary: "This document", tags: ["system"]) { _ in
             Response.json(200, document.value)
         }
@@ -33,7 +34,7 @@ enum OpenAPIRoutes {
     </body></html>
     """
 
-    static func build(_ routes: [RouteInfo], version: String) -> [UInt8] {
+    static func build(_ routes: [RouteInfo], catalog: RouteCatalog, version: String) -> [UInt8] {
         var byPath: [(path: String, routes: [RouteInfo])] = []
         for r in routes {
             let path = openAPIPath(r.pattern)
@@ -56,7 +57,7 @@ enum OpenAPIRoutes {
         for (path, group) in byPath {
             w.key(path); w.beginObject()
             for r in group {
-                w.key(r.method.lowercased()); operation(&w, r)
+                w.key(r.method.lowercased()); operation(&w, r, catalog.doc(method: r.method, pattern: r.pattern))
             }
             w.endObject()
         }
@@ -72,7 +73,7 @@ enum OpenAPIRoutes {
         }.joined(separator: "/")
     }
 
-    private static func operation(_ w: inout JSONWriter, _ r: RouteInfo) {
+    private static func operation(_ w: inout JSONWriter, _ r: RouteInfo, _ doc: RouteDoc?) {
         w.beginObject()
         w.key("summary"); w.string(r.summary)
         w.key("operationId"); w.string(r.method.lowercased() + openAPIPath(r.pattern).map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())
@@ -90,7 +91,7 @@ enum OpenAPIRoutes {
             }
             w.endArray()
         }
-        let open = r.tags.contains("system") || r.tags.contains("media")
+        let open = doc.map { $0.access != .signedIn } ?? true
         if !open {
             w.key("security"); w.beginArray(); w.beginObject(); w.key("bearer"); w.beginArray(); w.endArray(); w.endObject(); w.endArray()
         }
@@ -166,13 +167,12 @@ enum OpenAPIRoutes {
 }
 
 /// A value computed once, on first use, thread-safely.
-final class LazyBytes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cached: [UInt8]?
-    private let make: () -> [UInt8]
-    init(_ make: @escaping () -> [UInt8]) { self.make = make }
+final class LazyBytes: Sendable {
+    private let cached = Mutex<[UInt8]?>(nil)
+    private let make: @Sendable () -> [UInt8]
+    init(_ make: @escaping @Sendable () -> [UInt8]) { self.make = make }
     var value: [UInt8] {
-        lock.withLock {
+        cached.withLock { cached in
             if let cached { return cached }
             let v = make()
             cached = v

@@ -55,15 +55,15 @@ func cacheMetrics(_ caches: [any ManagedCache]) async -> String {
 
 /// `/media/…`: uploaded images and content files, straight from the media folder.
 enum MediaRoutes {
-    static func register(on router: Router, directory: String, services: Services) {
-        let files = StaticFiles(root: directory)
+    static func register(on router: Router, services: Services) {
+        let files = StaticFiles(root: services.media.directory)
         router.get("/media/*path", summary: "Uploaded media files (Range, ETag, HEAD); private content files need a signature",
                    tags: ["media"]) { request in
             let raw = request.parameters["path"] ?? ""
-            switch try ContentAccess.mediaAllowed(relative: raw, expires: request.query("expires"),
-                                                  signature: request.query("signature"), services: services) {
-            case nil: return Response.detail(404, "Not found.")
-            case false?: return Response.detail(403, "You do not have permission to perform this action.")
+            switch try ContentMedia.allowed(relative: raw, expires: request.query("expires"),
+                                            signature: request.query("signature"), services) {
+            case nil: return APIError.notFound.response
+            case false?: return APIError.forbidden("You do not have permission to perform this action.").response
             case true?: return files.respond(to: request, rawPath: raw)
             }
         }

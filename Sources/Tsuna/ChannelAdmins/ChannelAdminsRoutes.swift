@@ -2,70 +2,90 @@ import HTTP
 import Security
 import Store
 
-/// `/channel_admins/v1/<channel_token>/`: list, promote, detail, permissions, demote (SPEC section 6).
-struct ChannelAdminsRoutes {
-    let api: API
-    var services: Services { api.services }
+/// A channel and one of its admin records, named by `:channel_token/:admin_token` (404 unless the record
+/// belongs to the channel).
+struct AdminScope: RoleScoped {
+    let channel: ChannelRecord
+    let role: ChannelRole?
+    let admin: AdminRecord
+}
 
-    func register() {
+extension Loader where Scope == AdminScope {
+    static var admin: Loader {
+        Loader { r in
+            let channel = try ChannelScope.channel(r.parameter("channel_token"), r.services)
+            guard let token = TokenFormat.normalized(r.parameter("admin_token")),
+                  let admin = try r.services.store.read({ try ChannelAdminsStore.admin(token: token, channelId: channel.id, $0) })
+            else { throw APIError.notFound }
+            let role = r.needsRole ? try r.services.channelRole(channel, r.caller) : nil
+            return AdminScope(channel: channel, role: role, admin: admin)
+        }
+    }
+}
+
+/// `/channel_admins/v1/<channel_token>/`: list, promote, detail, permissions, demote (SPEC section 6).
+struct ChannelAdminsRoutes: Sendable {
+    let services: Services
+
+    func register(on api: API) {
         let tags = ["channel admins"]
         let base = "/channel_admins/v1/:channel_token/"
-        api.route("GET", base, summary: "The channel's admins (channel admins only)", tags: tags) { try list($0) }
-        api.route("POST", base, summary: "Promote a subscriber (owner only)", tags: tags) { try await promote($0) }
-        api.route("GET", base + ":admin_token/", summary: "One admin with permissions (channel admins only)", tags: tags) {
-            try detail($0)
+        api.route("GET", base, .channel, .channelAdmin(ChannelScope.notAdmin),
+                  summary: "The channel's admins (channel admins only)", tags: tags, list)
+        api.route("POST", base, .channel, .channelOwner(ChannelScope.notOwner), body: .fields,
+                  summary: "Promote a subscriber (owner only)", tags: tags, promote)
+        api.route("GET", base + ":admin_token/", .admin, .channelAdmin(ChannelScope.notAdmin),
+                  summary: "One admin with permissions (channel admins only)", tags: tags) { ctx in
+            try Response.json(200, detailJSON(ctx.scope.admin))
         }
         for method in ["PUT", "PATCH"] {
-            api.route(method, base + ":admin_token/", summary: "Change an admin's permissions (owner only)", tags: tags) {
-                try await update($0)
-            }
+            api.route(method, base + ":admin_token/", .admin, .channelOwner(ChannelScope.notOwner), body: .fields,
+                      summary: "Change an admin's permissions (owner only)", tags: tags, update)
         }
-        api.route("DELETE", base + ":admin_token/", summary: "Demote an admin (owner only)", tags: tags) { try await demote($0) }
+        api.route("DELETE", base + ":admin_token/", .admin, .channelOwner(ChannelScope.notOwner),
+                  summary: "Demote an admin (owner only)", tags: tags, demote)
     }
 
-    private func writeSummary(_ w: inout JSONWriter, _ a: AdminRecord) {
-        w.userRef("user", name: a.userName, token: a.userToken)
-        w.userRef("promoted_by", name: a.promotedByName, token: a.promotedByToken)
+    private func writeSummary(_ w: inout JSONWriter, _ a: AdminRecord, _ users: [Int64: UserRef]) {
+        w.userRef("user", users[a.userId])
+        w.userRef("promoted_by", a.promotedById.flatMap { users[$0] })
     }
 
-    private func detailJSON(_ a: AdminRecord) -> [UInt8] {
+    private func detailJSON(_ a: AdminRecord) throws -> [UInt8] {
+        let users = try services.users.references([a.userId] + (a.promotedById.map { [$0] } ?? []))
         var w = JSONWriter()
         w.beginObject()
-        writeSummary(&w, a)
+        writeSummary(&w, a, users)
         w.key("date"); w.date(a.date)
         w.key("permissions"); w.beginObject()
-        for p in ChannelPermission.allCases { w.key(p.rawValue); w.bool(a.permissions[p] ?? false) }
+        for p in ChannelPermission.allCases { w.key(p.rawValue); w.bool(a.permissions.contains(p)) }
         w.endObject()
         w.endObject()
         return w.bytes
     }
 
-    private func list(_ ctx: Context) throws -> Response {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        guard try ChannelAccess.role(ch, user: ctx.user, services: services) != nil else {
-            throw APIError.forbidden(ChannelAccess.notAdmin)
-        }
+    private func list(_ ctx: Context<ChannelScope>) throws -> Response {
         let page = Page(ctx.request)
-        let (count, rows) = try services.store.read { try ChannelAdminsStore.list(channelId: ch.id, limit: page.limit, offset: page.offset, $0) }
-        return page.response(count: count, results: { w in
+        let (count, rows) = try services.store.read {
+            try ChannelAdminsStore.list(channelId: ctx.channel.id, limit: page.limit, offset: page.offset, $0)
+        }
+        let users = try services.users.references(rows.flatMap { [$0.userId] + ($0.promotedById.map { [$0] } ?? []) })
+        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
             for a in rows {
                 w.beginObject()
-                writeSummary(&w, a)
-                w.key("channel"); w.string(ch.token)
+                writeSummary(&w, a, users)
+                w.key("channel"); w.string(ctx.channel.token)
                 w.key("token"); w.string(a.token)
                 w.endObject()
             }
-        }, request: ctx.request, domain: services.domain)
+        }
     }
 
-    private func promote(_ ctx: Context) async throws -> Response {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        guard ch.ownerId == ctx.user.id else { throw APIError.forbidden(ChannelAccess.notOwner) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        var v = Validator(input)
-        let sent = v.token("user", required: true)
+    private func promote(_ ctx: Context<ChannelScope>) async throws -> Response {
+        let ch = ctx.channel
+        var v = Validator(ctx.input)
+        let sent = v.token("user", required: true) ?? ""
         try v.finish()
-        guard let sent else { throw APIError.field("user", FieldMessage.required) }
         guard let token = TokenFormat.normalized(sent), let user = try services.users.user(token: token),
               user.record.isActive else {
             throw APIError.field("user", FieldMessage.doesNotExist(sent))
@@ -80,7 +100,7 @@ struct ChannelAdminsRoutes {
         }
         let adminToken = SecureRandom.uuidV4()
         let mailer = services.mailer
-        let promoter = ctx.user.id
+        let promoter = ctx.caller.id
         let record = user.record
         try await services.store.write { c in
             if try ChannelAdminsStore.isAdmin(channelId: ch.id, userId: record.id, c) {
@@ -88,8 +108,7 @@ struct ChannelAdminsRoutes {
             }
             try ChannelAdminsStore.promote(token: adminToken, channelId: ch.id, userId: record.id, promotedBy: promoter,
                                            now: Clock.nowMicros(), c)
-            try ChannelsMail.queuePromoted(c, mailer: mailer, to: record.email,
-                                           name: UserName.display(record.firstName, record.lastName), title: ch.title)
+            try ChannelsMail.queuePromoted(c, mailer: mailer, to: record.email, name: record.displayName, title: ch.title)
         }
         mailer.wake()
         var w = JSONWriter()
@@ -100,61 +119,34 @@ struct ChannelAdminsRoutes {
         return Response.json(201, w.bytes)
     }
 
-    /// The channel and the admin record named by the path (404 unless the admin belongs to the channel).
-    private func target(_ ctx: Context) throws -> (ChannelRecord, AdminRecord) {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        guard let token = TokenFormat.normalized(ctx.parameter("admin_token")),
-              let admin = try services.store.read({ try ChannelAdminsStore.admin(token: token, channelId: ch.id, $0) }) else {
-            throw APIError.notFound()
-        }
-        return (ch, admin)
-    }
-
-    private func detail(_ ctx: Context) throws -> Response {
-        let (ch, admin) = try target(ctx)
-        guard try ChannelAccess.role(ch, user: ctx.user, services: services) != nil else {
-            throw APIError.forbidden(ChannelAccess.notAdmin)
-        }
-        return Response.json(200, detailJSON(admin))
-    }
-
-    private func update(_ ctx: Context) async throws -> Response {
-        let (ch, admin) = try target(ctx)
-        guard ch.ownerId == ctx.user.id else { throw APIError.forbidden(ChannelAccess.notOwner) }
+    private func update(_ ctx: Context<AdminScope>) async throws -> Response {
+        let (ch, admin) = (ctx.channel, ctx.scope.admin)
         if admin.userId == ch.ownerId { throw APIError.forbidden("Channel owner's permissions can not be changed.") }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
         var changes: [ChannelPermission: Bool] = [:]
-        if let value = input["permissions"] {
+        if let value = ctx.input["permissions"] {
             guard case .object(let object) = value else {
                 throw APIError.field("permissions", "Invalid data. Expected a dictionary, but got \(value.typeName).")
             }
-            var inner = Input()
-            for (k, v) in object.members { inner.set(k, v) }
-            var v = Validator(inner, partial: true)
+            var v = Validator(Input(object: object), partial: true)
             for p in ChannelPermission.allCases {
                 if let b = v.bool(p.rawValue) { changes[p] = b }
             }
-            if !v.errors.isEmpty {
-                // Nested like the original: {"permissions": {"can_add_object": ["Must be a valid boolean."]}}.
-                var w = JSONWriter()
-                w.beginObject(); w.key("permissions"); w.raw(v.errors.bodyBytes); w.endObject()
-                throw HTTPErrorResponse(Response.json(400, w.bytes))
-            }
+            // Nested like the original: {"permissions": {"can_add_object": ["Must be a valid boolean."]}}.
+            if !v.errors.isEmpty { throw APIError.nestedFields("permissions", v.errors) }
         }
         let changed = changes
         if !changed.isEmpty {
             try await services.store.write { c in try ChannelAdminsStore.setPermissions(adminId: admin.id, changed, c) }
         }
         guard let fresh = try services.store.read({ try ChannelAdminsStore.admin(token: admin.token, channelId: ch.id, $0) }) else {
-            throw APIError.notFound()
+            throw APIError.notFound
         }
-        return Response.json(200, detailJSON(fresh))
+        return Response.json(200, try detailJSON(fresh))
     }
 
-    private func demote(_ ctx: Context) async throws -> Response {
-        let (ch, admin) = try target(ctx)
-        guard ch.ownerId == ctx.user.id else { throw APIError.forbidden(ChannelAccess.notOwner) }
-        if admin.userId == ch.ownerId { throw APIError.forbidden("You cannot delete yourself.") }
+    private func demote(_ ctx: Context<AdminScope>) async throws -> Response {
+        let admin = ctx.scope.admin
+        if admin.userId == ctx.channel.ownerId { throw APIError.forbidden("You cannot delete yourself.") }
         try await services.store.write { c in try ChannelAdminsStore.delete(adminId: admin.id, c) }
         return Response(status: 204)
     }

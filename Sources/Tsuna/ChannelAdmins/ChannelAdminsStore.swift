@@ -6,67 +6,90 @@ struct AdminRecord: Sendable {
     let token: String
     let channelId: Int64
     let userId: Int64
-    let userToken: String
-    let userName: String
-    let promotedByToken: String?
-    let promotedByName: String?
+    let promotedById: Int64?
     let date: Int64
-    let permissions: [ChannelPermission: Bool]
+    let permissions: Set<ChannelPermission>
+
+    init(_ r: Row) {
+        id = r.int64("id")
+        token = r.string("token")
+        channelId = r.int64("channel_id")
+        userId = r.int64("user_id")
+        promotedById = r.optionalInt64("promoted_by_id")
+        date = r.int64("date")
+        permissions = Set(ChannelPermission.allCases.filter { r.bool($0.rawValue) })
+    }
 }
 
 /// The channel admins feature's SQL, and nothing else's.
 enum ChannelAdminsStore {
-    static let select = """
-        SELECT a.id, a.token, a.channel_id, a.user_id, u.token, u.first_name, u.last_name, p.token, p.first_name,
-               p.last_name, a.date, a.can_add_object, a.can_edit_object, a.can_delete_object, a.can_publish_object,
-               a.can_change_channel_info
-        FROM channel_admins a JOIN users u ON u.id = a.user_id LEFT JOIN users p ON p.id = a.promoted_by_id
+    static let columns = """
+        id, token, channel_id, user_id, promoted_by_id, date, can_add_object, can_edit_object, can_delete_object,
+        can_publish_object, can_change_channel_info
         """
 
-    static func admin(_ r: Row) -> AdminRecord {
-        var perms: [ChannelPermission: Bool] = [:]
-        for (i, p) in ChannelPermission.allCases.enumerated() { perms[p] = r.bool(11 + i) }
-        return AdminRecord(id: r.int64(0), token: r.string(1), channelId: r.int64(2), userId: r.int64(3),
-                           userToken: r.string(4), userName: UserName.display(r.string(5), r.string(6)),
-                           promotedByToken: r.optionalString(7),
-                           promotedByName: r.isNull(7) ? nil : UserName.display(r.string(8), r.string(9)),
-                           date: r.int64(10), permissions: perms)
-    }
-
     static func admin(token: String, channelId: Int64, _ c: Connection) throws -> AdminRecord? {
-        try c.queryOne(select + " WHERE a.token = ? AND a.channel_id = ?", [.text(token), .integer(channelId)], admin)
+        try c.queryOne("SELECT \(columns) FROM channel_admins WHERE token = ? AND channel_id = ?", [token, channelId],
+                       AdminRecord.init)
     }
 
-    static func list(channelId: Int64, limit: Int, offset: Int, _ c: Connection) throws -> (Int, [AdminRecord]) {
-        let count = try c.queryOne("SELECT count(*) FROM channel_admins WHERE channel_id = ?", [.integer(channelId)]) { $0.int(0) } ?? 0
-        let rows = try c.query(select + " WHERE a.channel_id = ? ORDER BY a.date, a.id LIMIT ? OFFSET ?",
-                               [.integer(channelId), .integer(Int64(limit)), .integer(Int64(offset))], admin)
+    /// The user's admin record in the channel as a role, nil when not an admin.
+    static func role(channelId: Int64, ownerId: Int64, userId: Int64, _ c: Connection) throws -> ChannelRole? {
+        try c.queryOne("SELECT \(columns) FROM channel_admins WHERE channel_id = ? AND user_id = ?", [channelId, userId]) { r in
+            let admin = AdminRecord(r)
+            return ChannelRole(adminId: admin.id, adminToken: admin.token, isOwner: userId == ownerId,
+                               permissions: admin.permissions)
+        }
+    }
+
+    /// The channel's admins, oldest promotion first, and how many there are.
+    static func list(channelId: Int64, limit: Int, offset: Int, _ c: Connection) throws -> (count: Int, rows: [AdminRecord]) {
+        let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE channel_id = ?", [channelId]) {
+            $0.int("n")
+        } ?? 0
+        let rows = try c.query("SELECT \(columns) FROM channel_admins WHERE channel_id = ? ORDER BY date, id LIMIT ? OFFSET ?",
+                               [channelId, limit, offset], AdminRecord.init)
         return (count, rows)
     }
 
+    /// The channels the user owns or administers (the owner always has an admin record).
+    static func channelIds(userId: Int64, _ c: Connection) throws -> [Int64] {
+        try c.query("SELECT channel_id FROM channel_admins WHERE user_id = ?", [userId]) { $0.int64("channel_id") }
+    }
+
     static func isAdmin(channelId: Int64, userId: Int64, _ c: Connection) throws -> Bool {
-        try c.queryOne("SELECT 1 FROM channel_admins WHERE channel_id = ? AND user_id = ?",
-                       [.integer(channelId), .integer(userId)]) { _ in true } ?? false
+        try c.queryOne("SELECT 1 FROM channel_admins WHERE channel_id = ? AND user_id = ?", [channelId, userId]) { _ in
+            true
+        } ?? false
     }
 
     static func promote(token: String, channelId: Int64, userId: Int64, promotedBy: Int64, now: Int64, _ c: Connection) throws {
         try c.run("INSERT INTO channel_admins (token, channel_id, user_id, promoted_by_id, date) VALUES (?, ?, ?, ?, ?)",
-                  [.text(token), .integer(channelId), .integer(userId), .integer(promotedBy), .integer(now)])
+                  [token, channelId, userId, promotedBy, now])
+    }
+
+    /// The owner's record, made with the channel: every permission, promoted by themselves.
+    static func insertOwner(token: String, channelId: Int64, ownerId: Int64, now: Int64, _ c: Connection) throws {
+        try c.run("""
+            INSERT INTO channel_admins (token, channel_id, user_id, promoted_by_id, date, can_add_object, can_edit_object,
+                                        can_delete_object, can_publish_object, can_change_channel_info)
+            VALUES (?, ?, ?, ?, ?, 1, 1, 1, 1, 1)
+            """, [token, channelId, ownerId, ownerId, now])
     }
 
     static func setPermissions(adminId: Int64, _ perms: [ChannelPermission: Bool], _ c: Connection) throws {
         for (p, value) in perms {
             // Column names come from the enum, never from input.
-            try c.run("UPDATE channel_admins SET \(p.rawValue) = ? WHERE id = ?", [SQLValue(value), .integer(adminId)])
+            try c.run("UPDATE channel_admins SET \(p.rawValue) = ? WHERE id = ?", [value, adminId])
         }
     }
 
     static func delete(adminId: Int64, _ c: Connection) throws {
-        try c.run("DELETE FROM channel_admins WHERE id = ?", [.integer(adminId)])
+        try c.run("DELETE FROM channel_admins WHERE id = ?", [adminId])
     }
 
     /// A subscriber who leaves stops being an admin (never the owner: owners cannot unsubscribe).
     static func demote(channelId: Int64, userId: Int64, _ c: Connection) throws {
-        try c.run("DELETE FROM channel_admins WHERE channel_id = ? AND user_id = ?", [.integer(channelId), .integer(userId)])
+        try c.run("DELETE FROM channel_admins WHERE channel_id = ? AND user_id = ?", [channelId, userId])
     }
 }

@@ -1,35 +1,36 @@
-import Foundation
 import HTTP
 import Security
 import Store
 
 /// `/channels/v1/`: list, create, detail, update, delete (SPEC section 4).
-struct ChannelsRoutes {
-    let api: API
-    var services: Services { api.services }
+struct ChannelsRoutes: Sendable {
+    let services: Services
 
     static let defaultDescription = "A new channel on Tsuna Streaming."
-    static let forbidden = "Only channel admins can perform this action."
+    static let notChannelAdmin = "Only channel admins can perform this action."
+    static let limitReached = "User has reached the maximum number of channels."
 
-    func register() {
+    func register(on api: API) {
         let tags = ["channels"]
-        let imageBody = (services.configuration.imageLimitMB + 1) * 1_048_576
-        api.route("GET", "/channels/v1/", summary: "Channels the caller owns or administers (?title=)", tags: tags) {
-            try list($0)
+        let images = BodySpec.files(maxFileMB: services.configuration.imageLimitMB)
+        api.route("GET", "/channels/v1/", summary: "Channels the caller owns or administers (?title=)", tags: tags, list)
+        api.route("POST", "/channels/v1/", body: images, summary: "Create a channel", tags: tags, create)
+        api.route("GET", "/channels/v1/:channel_token/", .channel, .withRole,
+                  summary: "A channel with its owner, the caller's role and subscribers_count", tags: tags) { ctx in
+            try await detail(ctx.channel, role: ctx.role)
         }
-        api.route("POST", "/channels/v1/", bodyLimit: imageBody, summary: "Create a channel", tags: tags) {
-            try await create($0)
-        }
-        api.route("GET", "/channels/v1/:channel_token/", summary: "A channel with its owner, the caller's role and subscribers_count",
-                  tags: tags) { try await detail($0) }
         for method in ["PUT", "PATCH"] {
-            api.route(method, "/channels/v1/:channel_token/", bodyLimit: imageBody,
+            api.route(method, "/channels/v1/:channel_token/", .channel,
+                      .permission(.changeChannelInfo, ChannelsRoutes.notChannelAdmin), body: images,
                       summary: "Update a channel (admins with can_change_channel_info)", tags: tags) {
                 try await update($0, partial: method == "PATCH")
             }
         }
-        api.route("DELETE", "/channels/v1/:channel_token/", summary: "Delete a channel and everything in it (owner)",
-                  tags: tags) { try await delete($0) }
+        api.route("DELETE", "/channels/v1/:channel_token/", .channel, .channelOwner(ChannelsRoutes.notChannelAdmin),
+                  summary: "Delete a channel and everything in it (owner)", tags: tags) { ctx in
+            try await ChannelRemoval.delete(ctx.channel, services)
+            return Response(status: 204)
+        }
     }
 
     private func writeChannel(_ w: inout JSONWriter, _ ch: ChannelRecord) {
@@ -42,34 +43,30 @@ struct ChannelsRoutes {
         w.key("is_verified"); w.bool(ch.isVerified)
     }
 
-    private func list(_ ctx: Context) throws -> Response {
+    private func list(_ ctx: Context<NoScope>) throws -> Response {
         let page = Page(ctx.request)
-        let title = ctx.request.query("title")
-        let (count, rows) = try services.store.read {
-            try ChannelsStore.listForUser(userId: ctx.user.id, title: title, limit: page.limit, offset: page.offset, $0)
+        let title = ctx.query("title")
+        let (count, rows) = try services.store.read { c in
+            let ids = try ChannelAdminsStore.channelIds(userId: ctx.caller.id, c)
+            return try ChannelsStore.list(ids: ids, title: title, limit: page.limit, offset: page.offset, c)
         }
-        return page.response(count: count, results: { w in
+        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
             for ch in rows { w.beginObject(); writeChannel(&w, ch); w.endObject() }
-        }, request: ctx.request, domain: services.domain)
+        }
     }
 
-    private func detailResponse(_ ch: ChannelRecord, caller: Caller, status: Int = 200) async throws -> Response {
-        let role = try ChannelAccess.role(ch, user: caller, services: services)
+    private func detail(_ ch: ChannelRecord, role: ChannelRole?, status: Int = 200) async throws -> Response {
         let subscribers = try await services.subscriptions.count(owner: ch.id)
+        let owner = try services.users.reference(ch.ownerId)
         var w = JSONWriter(capacity: 512)
         w.beginObject()
         writeChannel(&w, ch)
-        w.userRef("owner", name: ch.ownerName, token: ch.ownerToken)
+        w.userRef("owner", owner)
         w.key("role")
         if let role { w.string(role.isOwner ? "owner" : "admin") } else { w.null() }
         w.key("subscribers_count"); w.int(subscribers)
         w.endObject()
         return Response.json(status, w.bytes)
-    }
-
-    private func detail(_ ctx: Context) async throws -> Response {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        return try await detailResponse(ch, caller: ctx.user)
     }
 
     /// Normal users may own 5 channels, premium 10, admins any number; a normal user who already has 6–9
@@ -82,110 +79,92 @@ struct ChannelsRoutes {
         }
     }
 
-    private func create(_ ctx: Context) async throws -> Response {
-        let config = services.configuration
-        let input = try Input.parse(ctx.request, fileLimit: (config.imageLimitMB + 1) * 1_048_576,
-                                    temporaryDirectory: config.temporaryDirectory)
-        var v = Validator(input)
-        let title = v.string("title", required: true, maxLength: 240)
+    private func create(_ ctx: Context<NoScope>) async throws -> Response {
+        let limitMB = services.configuration.imageLimitMB
+        var v = Validator(ctx.input)
+        let title = v.requiredString("title", maxLength: 240)
         let description = v.string("description", maxLength: 500, allowBlank: true)
-        let avatarKind = input.file("avatar").flatMap { MediaStorage.validateImage($0, field: "avatar", limitMB: config.imageLimitMB, into: &v.errors) }
-        let thumbKind = input.file("thumbnail").flatMap { MediaStorage.validateImage($0, field: "thumbnail", limitMB: config.imageLimitMB, into: &v.errors) }
+        let avatar = v.image("avatar", limitMB: limitMB)
+        let thumbnail = v.image("thumbnail", limitMB: limitMB)
         try v.finish()
-        guard let title else { throw APIError.field("title", FieldMessage.required) }
-        let caller = ctx.user
+        let caller = ctx.caller
         let owned = try services.store.read { try ChannelsStore.ownedCount(userId: caller.id, $0) }
-        guard ChannelsRoutes.mayCreate(role: caller.role, owned: owned) else {
-            throw APIError.nonField("User has reached the maximum number of channels.")
-        }
-        var stored: [String] = []
+        guard ChannelsRoutes.mayCreate(role: caller.role, owned: owned) else { throw APIError.nonField(ChannelsRoutes.limitReached) }
+        var stored = StoredFiles(services.media)
+        let token = SecureRandom.uuidV4(), adminToken = SecureRandom.uuidV4()
         do {
-            let avatar = try input.file("avatar").flatMap { f in try avatarKind.map { try services.media.store(f, folder: "avatars", fileExtension: $0.fileExtension) } }
-            if let avatar { stored.append(avatar) }
-            let thumbnail = try input.file("thumbnail").flatMap { f in try thumbKind.map { try services.media.store(f, folder: "thumbnails", fileExtension: $0.fileExtension) } }
-            if let thumbnail { stored.append(thumbnail) }
-            let token = SecureRandom.uuidV4(), adminToken = SecureRandom.uuidV4()
+            let avatarPath = try stored.store(avatar, folder: "avatars")
+            let thumbnailPath = try stored.store(thumbnail, folder: "thumbnails")
             let now = Clock.nowMicros()
-            let desc = (description?.isEmpty ?? true) ? ChannelsRoutes.defaultDescription : description!
+            let desc = (description?.isEmpty ?? true) ? ChannelsRoutes.defaultDescription : description ?? ""
             let mailer = services.mailer
             try await services.store.write { c in
                 // Re-checked under the write lock so concurrent creates cannot pass the limit together.
-                let owned = try ChannelsStore.ownedCount(userId: caller.id, c)
-                guard ChannelsRoutes.mayCreate(role: caller.role, owned: owned) else {
-                    throw APIError.nonField("User has reached the maximum number of channels.")
+                guard ChannelsRoutes.mayCreate(role: caller.role, owned: try ChannelsStore.ownedCount(userId: caller.id, c)) else {
+                    throw APIError.nonField(ChannelsRoutes.limitReached)
                 }
-                _ = try ChannelsStore.create(ownerId: caller.id, token: token, adminToken: adminToken, title: title,
-                                             description: desc, avatar: avatar, thumbnail: thumbnail, now: now, c)
+                let id = try ChannelsStore.insert(ownerId: caller.id, token: token, title: title, description: desc,
+                                                  avatar: avatarPath, thumbnail: thumbnailPath, now: now, c)
+                // The owner is an admin with every permission and a subscriber from the start.
+                try ChannelAdminsStore.insertOwner(token: adminToken, channelId: id, ownerId: caller.id, now: now, c)
+                try DatedTable.subscriptions.upsert(c, owner: id, user: caller.id, value: Subscription(date: now))
                 try ChannelsMail.queueCreated(c, mailer: mailer, to: caller.email, name: caller.displayName,
                                               title: title, token: token)
             }
             mailer.wake()
-            guard let ch = try services.store.read({ try ChannelsStore.channel(token: token, $0) }) else {
-                throw APIError.notFound()
-            }
-            return try await detailResponse(ch, caller: caller, status: 201)
         } catch {
-            for path in stored { services.media.remove(path) }
+            stored.rollBack()
             throw error
         }
+        guard let ch = try services.channels.channel(token: token),
+              let role = try services.channelRole(ch, caller) else { throw APIError.notFound }
+        return try await detail(ch, role: role, status: 201)
     }
 
-    private func update(_ ctx: Context, partial: Bool) async throws -> Response {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        guard let role = try ChannelAccess.role(ch, user: ctx.user, services: services), role.has(.changeChannelInfo) else {
-            throw APIError.forbidden(ChannelsRoutes.forbidden)
-        }
-        let config = services.configuration
-        let input = try Input.parse(ctx.request, fileLimit: (config.imageLimitMB + 1) * 1_048_576,
-                                    temporaryDirectory: config.temporaryDirectory)
-        var v = Validator(input, partial: partial)
+    private func update(_ ctx: Context<ChannelScope>, partial: Bool) async throws -> Response {
+        let ch = ctx.channel
+        let limitMB = services.configuration.imageLimitMB
+        var v = Validator(ctx.input, partial: partial)
         let title = v.string("title", required: true, maxLength: 240)
         let description = v.string("description", maxLength: 500, allowBlank: true)
-        let avatarKind = input.file("avatar").flatMap { MediaStorage.validateImage($0, field: "avatar", limitMB: config.imageLimitMB, into: &v.errors) }
-        let thumbKind = input.file("thumbnail").flatMap { MediaStorage.validateImage($0, field: "thumbnail", limitMB: config.imageLimitMB, into: &v.errors) }
+        let avatar = v.image("avatar", limitMB: limitMB)
+        let thumbnail = v.image("thumbnail", limitMB: limitMB)
         try v.finish()
-        var stored: [String] = []
+        var stored = StoredFiles(services.media)
         do {
-            var avatar = ch.avatar, thumbnail = ch.thumbnail
-            if let f = input.file("avatar"), let kind = avatarKind {
-                avatar = try services.media.store(f, folder: "avatars", fileExtension: kind.fileExtension)
-                stored.append(avatar!)
-            }
-            if let f = input.file("thumbnail"), let kind = thumbKind {
-                thumbnail = try services.media.store(f, folder: "thumbnails", fileExtension: kind.fileExtension)
-                stored.append(thumbnail!)
-            }
+            let avatarPath = try stored.store(avatar, folder: "avatars") ?? ch.avatar
+            let thumbnailPath = try stored.store(thumbnail, folder: "thumbnails") ?? ch.thumbnail
             let newTitle = title ?? ch.title
             let newDescription = description.map { $0.isEmpty ? ChannelsRoutes.defaultDescription : $0 } ?? ch.description
-            let (a, t) = (avatar, thumbnail)
             try await services.store.write { c in
-                try ChannelsStore.update(id: ch.id, title: newTitle, description: newDescription, avatar: a, thumbnail: t, c)
+                try ChannelsStore.update(id: ch.id, title: newTitle, description: newDescription, avatar: avatarPath,
+                                         thumbnail: thumbnailPath, c)
             }
-            services.channels.invalidate(ch.token)
-            if avatar != ch.avatar { services.media.remove(ch.avatar) }
-            if thumbnail != ch.thumbnail { services.media.remove(ch.thumbnail) }
+            services.channels.invalidate(ch)
+            if avatarPath != ch.avatar { services.media.remove(ch.avatar) }
+            if thumbnailPath != ch.thumbnail { services.media.remove(ch.thumbnail) }
         } catch {
-            for path in stored { services.media.remove(path) }
+            stored.rollBack()
             throw error
         }
-        guard let fresh = try services.store.read({ try ChannelsStore.channel(token: ch.token, $0) }) else { throw APIError.notFound() }
-        return try await detailResponse(fresh, caller: ctx.user)
+        guard let fresh = try services.channels.channel(token: ch.token) else { throw APIError.notFound }
+        return try await detail(fresh, role: ctx.role)
     }
+}
 
-    private func delete(_ ctx: Context) async throws -> Response {
-        let ch = try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-        guard ch.ownerId == ctx.user.id else { throw APIError.forbidden(ChannelsRoutes.forbidden) }
+/// Deleting a channel, the same from the owner's API call, the administration panel and account deletion.
+enum ChannelRemoval {
+    /// Removes the channel's rows (contents, votes, comments, views, subscribers and admins by cascade), what the
+    /// write-behind caches still hold for it and its contents, and its media files.
+    static func delete(_ ch: ChannelRecord, _ services: Services) async throws {
         let (files, contentIds) = try await services.store.write { c -> ([String], [Int64]) in
-            let files = try ChannelsStore.contentFiles(channelId: ch.id, c)
-            let ids = try ChannelsStore.contentIds(channelId: ch.id, c)
+            let contents = try ContentsStore.filesAndIds(channelId: ch.id, c)
             try ChannelsStore.delete(id: ch.id, c)
-            return (files, ids)
+            return contents
         }
-        services.channels.invalidate(ch.token)
-        // The caches drop what they still hold for the channel and its contents (rows are gone by cascade).
+        services.channels.invalidate(ch)
         await services.subscriptions.forgetOwner(ch.id)
-        for hook in services.contentDeletionHooks { await hook(contentIds) }
-        for path in files + [ch.avatar, ch.thumbnail].compactMap({ $0 }) { services.media.remove(path) }
-        return Response(status: 204)
+        await services.forgetContents(contentIds)
+        services.media.remove(files + [ch.avatar, ch.thumbnail].compactMap { $0 })
     }
 }

@@ -2,39 +2,80 @@ import HTTP
 import Security
 import Store
 
+/// A comment named by `:comment_token` on the item of `:ct/:object_token` (the item's checks come first).
+struct CommentScope: RoleScoped {
+    let itemScope: ItemScope
+    let comment: CommentRecord
+    var item: ContentRecord { itemScope.item }
+    var channel: ChannelRecord { itemScope.channel }
+    var role: ChannelRole? { itemScope.role }
+}
+
+extension Loader where Scope == CommentScope {
+    static var comment: Loader {
+        let item = Loader<ItemScope>.item(visibility: .checked)
+        return Loader { r in
+            let scope = try await item.load(r)
+            guard let token = TokenFormat.normalized(r.parameter("comment_token")),
+                  let comment = try r.services.store.read({ try CommentsStore.comment(token: token, contentId: scope.item.id, $0) })
+            else { throw APIError.notFound }
+            return CommentScope(itemScope: scope, comment: comment)
+        }
+    }
+}
+
+extension Rule where Scope == CommentScope {
+    /// Only the comment's author.
+    static var author: Rule {
+        Rule(needsRole: false, summary: "the comment's author") { caller, scope throws(APIError) in
+            if scope.comment.userId != caller.id { throw .forbidden(CommentsRoutes.notAuthor) }
+        }
+    }
+
+    /// The author or an admin of the item's channel.
+    static var authorOrChannelAdmin: Rule {
+        Rule(needsRole: true, summary: "the comment's author or the channel's admins") { caller, scope throws(APIError) in
+            if scope.comment.userId != caller.id && scope.role == nil { throw .forbidden(CommentsRoutes.notAuthor) }
+        }
+    }
+}
+
 /// `/comments/v1/<ct>/<object_token>/`: list, post, detail with replies, edit, delete, pin (SPEC section 9).
-struct CommentsRoutes {
-    let api: API
-    var services: Services { api.services }
+struct CommentsRoutes: Sendable {
+    let services: Services
 
     static let closed = "Comments are not allowed for this object."
     static let notAuthor = "You are not the owner of this comment."
     static let notChannelAdmin = "You are not the channel admin."
     static let notTopLevel = "Replies can only be made to top-level comments."
 
-    func register() {
+    func register(on api: API) {
         let tags = ["comments"]
         let base = "/comments/v1/:ct/:object_token/"
-        api.route("GET", base, summary: "Top-level comments, pinned first then newest", tags: tags) { try list($0) }
-        api.route("POST", base, summary: "Comment, or reply to a top-level comment", tags: tags) { try await post($0) }
-        api.route("GET", base + ":comment_token/", summary: "A comment with its replies (oldest first)", tags: tags) {
-            try detail($0)
-        }
+        let item = Loader<ItemScope>.item(visibility: .checked)
+        api.route("GET", base, item, summary: "Top-level comments, pinned first then newest", tags: tags, list)
+        api.route("POST", base, item, body: .fields, summary: "Comment, or reply to a top-level comment", tags: tags, post)
+        api.route("GET", base + ":comment_token/", .comment, summary: "A comment with its replies (oldest first)",
+                  tags: tags) { ctx in try detail(ctx.scope.comment) }
         for method in ["PUT", "PATCH"] {
-            api.route(method, base + ":comment_token/", summary: "Edit a comment's body (its author)", tags: tags) {
-                try await edit($0, partial: method == "PATCH")
-            }
-            api.route(method, base + ":comment_token/pin/", summary: "Pin or unpin a comment (channel admins)", tags: tags) {
+            api.route(method, base + ":comment_token/", .comment, .author, body: .fields,
+                      summary: "Edit a comment's body (its author)", tags: tags) { try await edit($0, partial: method == "PATCH") }
+            api.route(method, base + ":comment_token/pin/", .comment, .channelAdmin(CommentsRoutes.notChannelAdmin),
+                      body: .fields, summary: "Pin or unpin a comment (channel admins)", tags: tags) {
                 try await pin($0, partial: method == "PATCH")
             }
         }
-        api.route("DELETE", base + ":comment_token/", summary: "Delete a comment and its replies (author or channel admin)",
-                  tags: tags) { try await delete($0) }
+        api.route("DELETE", base + ":comment_token/", .comment, .authorOrChannelAdmin,
+                  summary: "Delete a comment and its replies (author or channel admin)", tags: tags) { ctx in
+            let id = ctx.scope.comment.id
+            try await services.store.write { c in try CommentsStore.delete(id: id, c) }
+            return Response(status: 204)
+        }
     }
 
-    private func writeComment(_ w: inout JSONWriter, _ cm: CommentRecord) {
+    private func writeComment(_ w: inout JSONWriter, _ cm: CommentRecord, _ author: UserRef?) {
         w.key("parent"); w.string(cm.parentToken)
-        w.userRef("user", name: cm.userName, token: cm.userToken)
+        w.userRef("user", author)
         w.key("body"); w.string(cm.body)
         w.key("date"); w.date(cm.date)
         w.key("edited"); w.bool(cm.edited)
@@ -43,35 +84,27 @@ struct CommentsRoutes {
         w.key("replies_count"); w.int(cm.repliesCount)
     }
 
-    /// The comment named in the path on the item, or 404.
-    private func comment(_ ctx: Context, item: ContentRecord) throws -> CommentRecord {
-        guard let token = TokenFormat.normalized(ctx.parameter("comment_token")),
-              let cm = try services.store.read({ try CommentsStore.comment(token: token, contentId: item.id, $0) }) else {
-            throw APIError.notFound()
-        }
-        return cm
-    }
-
-    private func list(_ ctx: Context) throws -> Response {
-        let (item, _) = try ContentAccess.visibleItem(ctx)
+    private func list(_ ctx: Context<ItemScope>) throws -> Response {
         let page = Page(ctx.request)
         let (count, rows) = try services.store.read {
-            try CommentsStore.topLevel(contentId: item.id, limit: page.limit, offset: page.offset, $0)
+            try CommentsStore.topLevel(contentId: ctx.item.id, limit: page.limit, offset: page.offset, $0)
         }
-        return page.response(count: count, results: { w in
-            for cm in rows { w.beginObject(); writeComment(&w, cm); w.endObject() }
-        }, request: ctx.request, domain: services.domain)
+        let users = try services.users.references(rows.map(\.userId))
+        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
+            for cm in rows { w.beginObject(); writeComment(&w, cm, users[cm.userId]); w.endObject() }
+        }
     }
 
-    private func detailResponse(_ cm: CommentRecord, status: Int = 200) throws -> Response {
+    private func detail(_ cm: CommentRecord, status: Int = 200) throws -> Response {
         let replies = try services.store.read { try CommentsStore.replies(parentId: cm.id, $0) }
+        let users = try services.users.references([cm.userId] + replies.map(\.userId))
         var w = JSONWriter(capacity: 512)
         w.beginObject()
-        writeComment(&w, cm)
+        writeComment(&w, cm, users[cm.userId])
         w.key("replies"); w.beginArray()
         for r in replies {
             w.beginObject()
-            w.userRef("user", name: r.userName, token: r.userToken)
+            w.userRef("user", users[r.userId])
             w.key("body"); w.string(r.body)
             w.key("date"); w.date(r.date)
             w.key("token"); w.string(r.token)
@@ -80,11 +113,6 @@ struct CommentsRoutes {
         w.endArray()
         w.endObject()
         return Response.json(status, w.bytes)
-    }
-
-    private func detail(_ ctx: Context) throws -> Response {
-        let (item, _) = try ContentAccess.visibleItem(ctx)
-        return try detailResponse(try comment(ctx, item: item))
     }
 
     /// The `parent` field: nil/absent/empty → top level; otherwise a top-level comment of the same item.
@@ -106,63 +134,48 @@ struct CommentsRoutes {
         return parent.id
     }
 
-    private func post(_ ctx: Context) async throws -> Response {
-        let (item, _) = try ContentAccess.visibleItem(ctx)
+    private func post(_ ctx: Context<ItemScope>) async throws -> Response {
+        let item = ctx.item
         guard item.allowComment else { throw APIError.forbidden(CommentsRoutes.closed) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        var v = Validator(input)
-        let body = v.string("body", required: true, maxLength: 400)
-        let parentId = try parent(input, item: item, into: &v.errors)
+        var v = Validator(ctx.input)
+        let body = v.requiredString("body", maxLength: 400)
+        let parentId = try parent(ctx.input, item: item, into: &v.errors)
         try v.finish()
-        guard let body else { throw APIError.field("body", FieldMessage.required) }
         let token = SecureRandom.uuidV4()
-        let userId = ctx.user.id
+        let userId = ctx.caller.id
         try await services.store.write { c in
             try CommentsStore.insert(token: token, contentId: item.id, userId: userId, parentId: parentId, body: body,
                                      date: Clock.nowMicros(), c)
         }
         guard let cm = try services.store.read({ try CommentsStore.comment(token: token, contentId: item.id, $0) }) else {
-            throw APIError.notFound()
+            throw APIError.notFound
         }
         var w = JSONWriter(capacity: 384)
-        w.beginObject(); writeComment(&w, cm); w.endObject()
+        w.beginObject(); writeComment(&w, cm, try services.users.reference(userId)); w.endObject()
         return Response.json(201, w.bytes)
     }
 
-    private func edit(_ ctx: Context, partial: Bool) async throws -> Response {
-        let (item, _) = try ContentAccess.visibleItem(ctx)
-        let cm = try comment(ctx, item: item)
-        guard cm.userId == ctx.user.id else { throw APIError.forbidden(CommentsRoutes.notAuthor) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        var v = Validator(input, partial: partial)
+    private func edit(_ ctx: Context<CommentScope>, partial: Bool) async throws -> Response {
+        let cm = ctx.scope.comment
+        var v = Validator(ctx.input, partial: partial)
         let body = v.string("body", required: true, maxLength: 400)
         try v.finish()
         if let body {
             try await services.store.write { c in try CommentsStore.edit(id: cm.id, body: body, c) }
         }
-        return try detailResponse(try comment(ctx, item: item))
+        guard let fresh = try services.store.read({ try CommentsStore.comment(token: cm.token, contentId: ctx.scope.item.id, $0) })
+        else { throw APIError.notFound }
+        return try detail(fresh)
     }
 
-    private func pin(_ ctx: Context, partial: Bool) async throws -> Response {
-        let (item, role) = try ContentAccess.visibleItem(ctx, needsRole: true)
-        let cm = try comment(ctx, item: item)
-        guard role != nil else { throw APIError.forbidden(CommentsRoutes.notChannelAdmin) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        var v = Validator(input, partial: partial)
+    private func pin(_ ctx: Context<CommentScope>, partial: Bool) async throws -> Response {
+        let cm = ctx.scope.comment
+        var v = Validator(ctx.input, partial: partial)
         let pinned = v.bool("pinned", required: true)
         try v.finish()
         if let pinned {
             try await services.store.write { c in try CommentsStore.pin(id: cm.id, pinned: pinned, c) }
         }
-        let result = pinned ?? cm.pinned
-        return Response.json(200, Array((result ? #"{"pinned": true}"# : #"{"pinned": false}"#).utf8))
-    }
-
-    private func delete(_ ctx: Context) async throws -> Response {
-        let (item, role) = try ContentAccess.visibleItem(ctx, needsRole: true)
-        let cm = try comment(ctx, item: item)
-        guard cm.userId == ctx.user.id || role != nil else { throw APIError.forbidden(CommentsRoutes.notAuthor) }
-        try await services.store.write { c in try CommentsStore.delete(id: cm.id, c) }
-        return Response(status: 204)
+        return Response.json(200, Array(((pinned ?? cm.pinned) ? #"{"pinned": true}"# : #"{"pinned": false}"#).utf8))
     }
 }

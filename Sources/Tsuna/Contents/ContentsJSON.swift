@@ -5,15 +5,15 @@ struct ContentsJSON {
     let services: Services
 
     /// A row of the channel's list.
-    func writeRow(_ w: inout JSONWriter, _ item: ContentRecord) {
+    func writeRow(_ w: inout JSONWriter, _ item: ContentRecord, _ channel: ChannelRecord, _ uploader: UserRef?) {
         w.beginObject()
         w.key("title"); w.string(item.title)
         w.key("thumbnail"); w.string(services.media.url(item.thumbnail))
         w.key("token"); w.string(item.token)
-        w.key("channel"); w.string(item.channelTitle)
-        w.key("channel_token"); w.string(item.channelToken)
+        w.key("channel"); w.string(channel.title)
+        w.key("channel_token"); w.string(channel.token)
         w.key("date"); w.date(item.date)
-        w.userRef("user", name: item.userName, token: item.userToken)
+        w.userRef("user", uploader)
         w.key("is_published"); w.bool(item.isPublished)
         w.endObject()
     }
@@ -24,7 +24,7 @@ struct ContentsJSON {
         w.beginObject()
         w.key("title"); w.string(item.title)
         w.key("description"); w.string(item.description)
-        w.key("file"); w.string(ContentAccess.fileURL(item, services: services))
+        w.key("file"); w.string(ContentMedia.fileURL(item, services))
         w.key("thumbnail"); w.string(services.media.url(item.thumbnail))
         w.key("allow_comment"); w.bool(item.allowComment)
         w.key("visibility"); w.string(item.isPublished ? "pu" : "pr")
@@ -35,19 +35,20 @@ struct ContentsJSON {
     }
 
     /// The detail object with its counts (views, up and down votes) from the caches.
-    func detail(_ item: ContentRecord) async throws -> Response {
+    func detail(_ item: ContentRecord, _ channel: ChannelRecord) async throws -> Response {
         let viewers = try await services.views.count(owner: item.id)
         let votes = try await services.votes.counts(owner: item.id)
+        let uploader = try item.userId.flatMap { try services.users.reference($0) }
         var w = JSONWriter(capacity: 768)
         w.beginObject()
         w.key("title"); w.string(item.title)
         w.key("description"); w.string(item.description)
-        w.key("file"); w.string(ContentAccess.fileURL(item, services: services))
+        w.key("file"); w.string(ContentMedia.fileURL(item, services))
         w.key("thumbnail"); w.string(services.media.url(item.thumbnail))
         w.key("token"); w.string(item.token)
-        w.userRef("user", name: item.userName, token: item.userToken)
-        w.key("channel"); w.string(item.channelTitle)
-        w.key("channel_token"); w.string(item.channelToken)
+        w.userRef("user", uploader)
+        w.key("channel"); w.string(channel.title)
+        w.key("channel_token"); w.string(channel.token)
         w.key("date"); w.date(item.date)
         w.key("visibility"); w.string(item.isPublished ? "pu" : "pr")
         w.key("visibility_display"); w.string(item.isPublished ? "Public" : "Private")

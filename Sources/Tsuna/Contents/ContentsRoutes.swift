@@ -1,13 +1,11 @@
-import Foundation
 import HTTP
 import Security
 import Store
 
-/// `/videos/v1/` and `/musics/v1/`: list, create, detail, update, delete (SPEC section 7).
-struct ContentsRoutes {
-    let api: API
+/// `/videos/v1/` and `/musics/v1/`: list, upload, detail, update, delete (SPEC section 7).
+struct ContentsRoutes: Sendable {
+    let services: Services
     let kind: ContentKind
-    var services: Services { api.services }
     var json: ContentsJSON { ContentsJSON(services: services) }
 
     static let noAdd = "You dont have permission to add content"
@@ -17,70 +15,62 @@ struct ContentsRoutes {
     static let unsupported = "Unsupported file type."
     static let notAFile = "The submitted data was not a file. Check the encoding type on the form."
 
-    func register() {
+    func register(on api: API) {
         let tags = [kind.folder]
         let base = "/\(kind.folder)/v1/:channel_token/"
         let config = services.configuration
         // Only videos are throttled (per user), as the original did.
-        let throttle = kind == .video ? services.videoThrottle : nil
-        let mb = 1_048_576
-        let createBody = (max(kind.largestLimitMB(config), config.imageLimitMB) + 1) * mb
-        let imageBody = (config.imageLimitMB + 1) * mb
-        api.route("GET", base, throttle: throttle, throttleBy: .user,
+        let throttle = Throttle.perUser(kind == .video ? services.videoThrottle : nil)
+        // Files over the caller's own limit but within the route's get the field message, not a 413.
+        let upload = BodySpec.files(maxFileMB: max(kind.largestLimitMB(config), config.imageLimitMB))
+        let images = BodySpec.files(maxFileMB: config.imageLimitMB)
+        api.route("GET", base, .channel, throttle: throttle,
                   summary: "Published \(kind.folder) of a channel, newest first (?title=, ?show_private=true for admins)",
-                  tags: tags) { try list($0) }
-        api.route("POST", base, bodyLimit: createBody, throttle: throttle, throttleBy: .user,
-                  summary: "Upload a \(kind.word) (admins with can_add_object)", tags: tags) { try await create($0) }
-        api.route("GET", base + ":token/", throttle: throttle, throttleBy: .user,
-                  summary: "A \(kind.word) with its counts; records the caller's view", tags: tags) { try await detail($0) }
+                  tags: tags, list)
+        api.route("POST", base, .channel, .permission(.addObject, ContentsRoutes.noAdd, notAdmin: ChannelScope.notAdmin),
+                  body: upload, throttle: throttle, summary: "Upload a \(kind.word) (admins with can_add_object)",
+                  tags: tags, create)
+        api.route("GET", base + ":token/", .channelItem(kind, visibility: .checked), throttle: throttle,
+                  summary: "A \(kind.word) with its counts; records the caller's view", tags: tags) { ctx in
+            // Only this route records views, once per user per item; HEAD only asks and records nothing.
+            if ctx.request.method == "GET" {
+                _ = try await services.views.insertIfAbsent(owner: ctx.item.id, user: ctx.caller.id,
+                                                            value: View(date: Clock.nowMicros()))
+            }
+            return try await json.detail(ctx.item, ctx.channel)
+        }
         for method in ["PUT", "PATCH"] {
-            api.route(method, base + ":token/", bodyLimit: imageBody, throttle: throttle, throttleBy: .user,
+            api.route(method, base + ":token/", .channelItem(kind, visibility: .unchecked),
+                      .permission(.editObject, ContentsRoutes.noUpdate), body: images, throttle: throttle,
                       summary: "Update a \(kind.word) (admins with can_edit_object)", tags: tags) {
                 try await update($0, partial: method == "PATCH")
             }
         }
-        api.route("DELETE", base + ":token/", throttle: throttle, throttleBy: .user,
-                  summary: "Delete a \(kind.word) with its votes, views, comments and files", tags: tags) { try await delete($0) }
+        api.route("DELETE", base + ":token/", .channelItem(kind, visibility: .unchecked),
+                  .permission(.deleteObject, ContentsRoutes.noDelete), throttle: throttle,
+                  summary: "Delete a \(kind.word) with its votes, views, comments and files", tags: tags) { ctx in
+            try await ContentRemoval.delete(ctx.item, services)
+            return Response(status: 204)
+        }
     }
 
-    private func channel(_ ctx: Context) throws -> ChannelRecord {
-        try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-    }
-
-    /// The item named in the path, or 404 when it is not in that channel.
-    private func item(_ ctx: Context, in ch: ChannelRecord) throws -> ContentRecord {
-        let item = try ContentAccess.content(kind: kind, token: ctx.parameter("token"), services: services)
-        guard item.channelId == ch.id else { throw APIError.notFound() }
-        return item
-    }
-
-    private func list(_ ctx: Context) throws -> Response {
-        let ch = try channel(ctx)
-        let showPrivate = ctx.request.query("show_private").flatMap(Validator.parseBool) ?? false
-        if showPrivate, try ChannelAccess.role(ch, user: ctx.user, services: services) == nil {
-            throw APIError.forbidden(ChannelAccess.notAdmin)
+    private func list(_ ctx: Context<ChannelScope>) throws -> Response {
+        let ch = ctx.channel
+        let showPrivate = ctx.query("show_private").flatMap(Validator.parseBool) ?? false
+        if showPrivate, try services.channelRole(ch, ctx.caller) == nil {
+            throw APIError.forbidden(ChannelScope.notAdmin)
         }
         let page = Page(ctx.request)
-        let title = ctx.request.query("title")
+        let title = ctx.query("title")
         let (count, rows) = try services.store.read {
             try ContentsStore.list(channelId: ch.id, kind: kind, includePrivate: showPrivate, title: title,
                                    limit: page.limit, offset: page.offset, $0)
         }
+        let users = try services.users.references(rows.compactMap(\.userId))
         let json = self.json
-        return page.response(count: count, results: { w in
-            for item in rows { json.writeRow(&w, item) }
-        }, request: ctx.request, domain: services.domain)
-    }
-
-    private func detail(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        let item = try item(ctx, in: ch)
-        if !item.isPublished, try ContentAccess.role(item, user: ctx.user, services: services) == nil {
-            throw APIError.forbidden(ContentAccess.privateContent)
+        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
+            for item in rows { json.writeRow(&w, item, ch, item.userId.flatMap { users[$0] }) }
         }
-        // Only this route records views: once per user per item.
-        _ = try await services.views.insertIfAbsent(owner: item.id, user: ctx.user.id, value: View(date: Clock.nowMicros()))
-        return try await json.detail(item)
     }
 
     /// Checks the uploaded content file against the caller's limit and the kind's formats; nil when refused.
@@ -102,128 +92,87 @@ struct ContentsRoutes {
         return (file, ext)
     }
 
-    private func create(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        guard let role = try ChannelAccess.role(ch, user: ctx.user, services: services) else {
-            throw APIError.forbidden(ChannelAccess.notAdmin)
-        }
-        guard role.has(.addObject) else { throw APIError.forbidden(ContentsRoutes.noAdd) }
-        let config = services.configuration
-        // Files over the caller's own limit but within the route's get the field message, not a parse error.
-        let input = try Input.parse(ctx.request, fileLimit: (max(kind.largestLimitMB(config), config.imageLimitMB) + 1) * 1_048_576,
-                                    temporaryDirectory: config.temporaryDirectory)
-        var v = Validator(input)
+    private func create(_ ctx: Context<ChannelScope>) async throws -> Response {
+        let ch = ctx.channel
+        var v = Validator(ctx.input)
         let visibility = v.choice("visibility", ["pr", "pu"])
-        if visibility == "pu" && !role.has(.publishObject) { throw APIError.forbidden(ContentsRoutes.noPublish) }
-        let title = v.string("title", required: true, maxLength: 100)
-        let description = v.string("description", required: true, maxLength: 300)
+        if visibility == "pu" && ctx.role?.has(.publishObject) != true { throw APIError.forbidden(ContentsRoutes.noPublish) }
+        let title = v.requiredString("title", maxLength: 100)
+        let description = v.requiredString("description", maxLength: 300)
         let allowComment = v.bool("allow_comment")
-        let thumbKind = input.file("thumbnail").flatMap {
-            MediaStorage.validateImage($0, field: "thumbnail", limitMB: config.imageLimitMB, into: &v.errors)
-        }
-        let upload = validateFile(input, role: ctx.user.role, into: &v.errors)
+        let thumbnail = v.image("thumbnail", limitMB: services.configuration.imageLimitMB)
+        let upload = validateFile(ctx.input, role: ctx.caller.role, into: &v.errors)
         try v.finish()
-        guard let title, let description, let upload else { throw APIError.badRequest("Invalid input.") }
-        let (file, ext) = upload
+        guard let (file, ext) = upload else { throw APIError.field("file", FieldMessage.required) }
 
-        let caller = ctx.user
+        let caller = ctx.caller
         let token = SecureRandom.uuidV4()
-        var stored: [String] = []
+        var stored = StoredFiles(services.media)
         do {
             // The file's name is the item's token: /media/ finds the item (and its visibility) from the path.
             let path = "\(kind.folder)/\(token).\(ext)"
-            try FileSystem.ensureFolder(services.media.directory + "/" + kind.folder)
-            try file.persist(to: services.media.directory + "/" + path)
-            stored.append(path)
-            var thumbnail: String?
-            if let f = input.file("thumbnail"), let t = thumbKind {
-                thumbnail = try services.media.store(f, folder: "thumbnails", fileExtension: t.fileExtension)
-                stored.append(thumbnail!)
-            }
+            try stored.store(file, as: path)
             let new = ContentsStore.NewContent(
                 token: token, kind: kind, channelId: ch.id, userId: caller.id, title: title, description: description,
-                file: path, thumbnail: thumbnail, published: visibility == "pu", allowComment: allowComment ?? true,
-                date: Clock.nowMicros())
+                file: path, thumbnail: try stored.store(thumbnail, folder: "thumbnails"), published: visibility == "pu",
+                allowComment: allowComment ?? true, date: Clock.nowMicros())
             let (mailer, kind) = (services.mailer, self.kind)
             let link = "\(services.domain)/\(kind.folder)/v1/\(ch.token)/\(token)/"
             try await services.store.write { c in
                 try ContentsStore.insert(new, c)
                 var recipients = [(email: caller.email, name: caller.displayName)]
-                if ch.ownerId != caller.id, let owner = try ContentsStore.contact(userId: ch.ownerId, c) {
-                    recipients.append(owner)
+                if ch.ownerId != caller.id, let owner = try AccountsStore.contact(userId: ch.ownerId, c) {
+                    recipients.append((owner.email, owner.name))
                 }
                 try ContentsMail.queueAdded(c, mailer: mailer, kind: kind, title: title, channelTitle: ch.title,
                                             link: link, recipients: recipients)
             }
             mailer.wake()
         } catch {
-            for path in stored { services.media.remove(path) }
+            stored.rollBack()
             throw error
         }
-        let item = try ContentAccess.content(kind: kind, token: token, services: services)
-        return json.created(item)
+        return json.created(try ItemScope.content(kind, token, services))
     }
 
-    private func update(_ ctx: Context, partial: Bool) async throws -> Response {
-        let ch = try channel(ctx)
-        let item = try item(ctx, in: ch)
-        guard let role = try ContentAccess.role(item, user: ctx.user, services: services), role.has(.editObject) else {
-            throw APIError.forbidden(ContentsRoutes.noUpdate)
-        }
-        let config = services.configuration
-        let input = try Input.parse(ctx.request, fileLimit: (config.imageLimitMB + 1) * 1_048_576,
-                                    temporaryDirectory: config.temporaryDirectory)
-        var v = Validator(input, partial: partial)
+    private func update(_ ctx: Context<ItemScope>, partial: Bool) async throws -> Response {
+        let item = ctx.item
+        var v = Validator(ctx.input, partial: partial)
         let visibility = v.choice("visibility", ["pr", "pu"])
-        if visibility == "pu" && !item.isPublished && !role.has(.publishObject) {
+        if visibility == "pu" && !item.isPublished && ctx.role?.has(.publishObject) != true {
             throw APIError.forbidden(ContentsRoutes.noPublish)
         }
         let title = v.string("title", required: true, maxLength: 100)
         let description = v.string("description", required: true, maxLength: 300)
         let allowComment = v.bool("allow_comment")
-        let thumbKind = input.file("thumbnail").flatMap {
-            MediaStorage.validateImage($0, field: "thumbnail", limitMB: config.imageLimitMB, into: &v.errors)
-        }
+        let thumbnail = v.image("thumbnail", limitMB: services.configuration.imageLimitMB)
         try v.finish()
-        var newThumbnail: String?
+        var stored = StoredFiles(services.media)
         do {
-            if let f = input.file("thumbnail"), let t = thumbKind {
-                newThumbnail = try services.media.store(f, folder: "thumbnails", fileExtension: t.fileExtension)
-            }
-            let thumbnail = newThumbnail ?? item.thumbnail
+            let thumbnailPath = try stored.store(thumbnail, folder: "thumbnails") ?? item.thumbnail
             let published = visibility.map { $0 == "pu" } ?? item.isPublished
             try await services.store.write { c in
                 try ContentsStore.update(id: item.id, title: title ?? item.title, description: description ?? item.description,
-                                         thumbnail: thumbnail, published: published,
+                                         thumbnail: thumbnailPath, published: published,
                                          allowComment: allowComment ?? item.allowComment, c)
             }
         } catch {
-            services.media.remove(newThumbnail)
+            stored.rollBack()
             throw error
         }
-        if newThumbnail != nil { services.media.remove(item.thumbnail) }
+        if !stored.paths.isEmpty { services.media.remove(item.thumbnail) }
         // The answer has the detail's shape, without recording a view.
-        return try await json.detail(try ContentAccess.content(kind: kind, token: item.token, services: services))
-    }
-
-    private func delete(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        let item = try item(ctx, in: ch)
-        guard let role = try ContentAccess.role(item, user: ctx.user, services: services), role.has(.deleteObject) else {
-            throw APIError.forbidden(ContentsRoutes.noDelete)
-        }
-        try await services.store.write { c in try ContentsStore.delete(id: item.id, c) }
-        // Votes, views and comments went by cascade; the caches drop what they still hold.
-        for hook in services.contentDeletionHooks { await hook([item.id]) }
-        services.media.remove(item.file)
-        services.media.remove(item.thumbnail)
-        return Response(status: 204)
+        return try await json.detail(try ItemScope.content(kind, item.token, services), ctx.channel)
     }
 }
 
-/// Folder creation for stored uploads.
-enum FileSystem {
-    static func ensureFolder(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+/// Deleting an item, the same from the API and the administration panel.
+enum ContentRemoval {
+    /// Removes the item's row (votes, views and comments by cascade), what the caches hold for it, its files.
+    static func delete(_ item: ContentRecord, _ services: Services) async throws {
+        try await services.store.write { c in try ContentsStore.delete(id: item.id, c) }
+        await services.forgetContents([item.id])
+        services.media.remove(item.file)
+        services.media.remove(item.thumbnail)
     }
 }

@@ -1,16 +1,13 @@
 import Store
 
-/// A content row with its channel's and uploader's public fields.
+/// A content row (a video or a music).
 struct ContentRecord: Sendable {
     let id: Int64
     let token: String
     let kind: ContentKind
     let channelId: Int64
-    let channelToken: String
-    let channelTitle: String
-    let channelOwnerId: Int64
-    let userName: String?
-    let userToken: String?
+    /// The uploader; nil once their account is gone.
+    let userId: Int64?
     let title: String
     let description: String
     let file: String
@@ -19,50 +16,65 @@ struct ContentRecord: Sendable {
     let allowComment: Bool
     let isUpdated: Bool
     let date: Int64
+
+    init(_ r: Row) {
+        id = r.int64("id")
+        token = r.string("token")
+        kind = ContentKind(rawValue: r.int64("kind")) ?? .video
+        channelId = r.int64("channel_id")
+        userId = r.optionalInt64("user_id")
+        title = r.string("title")
+        description = r.string("description")
+        file = r.string("file")
+        thumbnail = r.optionalString("thumbnail")
+        isPublished = r.string("visibility") == "pu"
+        allowComment = r.bool("allow_comment")
+        isUpdated = r.bool("is_updated")
+        date = r.int64("date")
+    }
 }
 
 /// The contents feature's SQL, and nothing else's.
 enum ContentsStore {
     static let columns = """
-        ct.id, ct.token, ct.kind, ch.id, ch.token, ch.title, ch.owner_id, u.first_name, u.last_name, u.token,
-        ct.title, ct.description, ct.file, ct.thumbnail, ct.visibility, ct.allow_comment, ct.is_updated, ct.date
+        id, token, kind, channel_id, user_id, title, description, file, thumbnail, visibility, allow_comment, is_updated, date
         """
-    static let from = "FROM contents ct JOIN channels ch ON ch.id = ct.channel_id LEFT JOIN users u ON u.id = ct.user_id"
-
-    static func record(_ r: Row) -> ContentRecord {
-        let userToken = r.optionalString(9)
-        return ContentRecord(
-            id: r.int64(0), token: r.string(1), kind: ContentKind(rawValue: r.int64(2)) ?? .video, channelId: r.int64(3),
-            channelToken: r.string(4), channelTitle: r.string(5), channelOwnerId: r.int64(6),
-            userName: userToken == nil ? nil : UserName.display(r.string(7), r.string(8)), userToken: userToken,
-            title: r.string(10), description: r.string(11), file: r.string(12), thumbnail: r.optionalString(13),
-            isPublished: r.string(14) == "pu", allowComment: r.bool(15), isUpdated: r.bool(16), date: r.int64(17))
-    }
 
     /// The item of `kind` named by `token`, in any channel.
     static func content(kind: ContentKind, token: String, _ c: Connection) throws -> ContentRecord? {
-        try c.queryOne("SELECT \(columns) \(from) WHERE ct.token = ? AND ct.kind = ?", [.text(token), .integer(kind.rawValue)], record)
+        try c.queryOne("SELECT \(columns) FROM contents WHERE token = ? AND kind = ?", [token, kind.rawValue], ContentRecord.init)
     }
 
     /// Whether the content file named by its token is published (nil: no such item).
     static func isPublished(token: String, _ c: Connection) throws -> Bool? {
-        try c.queryOne("SELECT visibility FROM contents WHERE token = ?", [.text(token)]) { $0.string(0) == "pu" }
+        try c.queryOne("SELECT visibility FROM contents WHERE token = ?", [token]) { $0.string("visibility") == "pu" }
     }
 
     /// A channel's items of `kind`, newest first; published only unless `includePrivate`; optional exact title.
     static func list(channelId: Int64, kind: ContentKind, includePrivate: Bool, title: String?, limit: Int, offset: Int,
                      _ c: Connection) throws -> (count: Int, rows: [ContentRecord]) {
-        var scope = "\(from) WHERE ct.channel_id = ? AND ct.kind = ?"
-        var args: [SQLValue] = [.integer(channelId), .integer(kind.rawValue)]
-        if !includePrivate { scope += " AND ct.visibility = 'pu'" }
-        if let title { scope += " AND ct.title = ?"; args.append(.text(title)) }
-        let count = try c.queryOne("SELECT count(*) \(scope)", args) { $0.int(0) } ?? 0
-        let rows = try c.query("SELECT \(columns) \(scope) ORDER BY ct.date DESC, ct.id DESC LIMIT ? OFFSET ?",
-                               args + [.integer(Int64(limit)), .integer(Int64(offset))], record)
+        var scope = "FROM contents WHERE channel_id = ? AND kind = ?"
+        var args: [any SQLBindable] = [channelId, kind.rawValue]
+        if !includePrivate { scope += " AND visibility = 'pu'" }
+        if let title { scope += " AND title = ?"; args.append(title) }
+        let count = try c.queryOne("SELECT count(*) AS n \(scope)", args) { $0.int("n") } ?? 0
+        let rows = try c.query("SELECT \(columns) \(scope) ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
+                               args + [limit, offset], ContentRecord.init)
         return (count, rows)
     }
 
-    struct NewContent {
+    /// The media files and ids of a channel's items (to clean up after the channel's rows are gone).
+    static func filesAndIds(channelId: Int64, _ c: Connection) throws -> (files: [String], ids: [Int64]) {
+        var files: [String] = [], ids: [Int64] = []
+        try c.forEach("SELECT id, file, thumbnail FROM contents WHERE channel_id = ?", [channelId]) { r in
+            ids.append(r.int64("id"))
+            files.append(r.string("file"))
+            if let t = r.optionalString("thumbnail") { files.append(t) }
+        }
+        return (files, ids)
+    }
+
+    struct NewContent: Sendable {
         let token: String
         let kind: ContentKind
         let channelId: Int64
@@ -81,9 +93,8 @@ enum ContentsStore {
             INSERT INTO contents (token, kind, channel_id, user_id, title, description, file, thumbnail, visibility,
                                   allow_comment, is_updated, date)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
-            """, [.text(n.token), .integer(n.kind.rawValue), .integer(n.channelId), .integer(n.userId), .text(n.title),
-                  .text(n.description), .text(n.file), SQLValue(n.thumbnail), .text(n.published ? "pu" : "pr"),
-                  .integer(n.allowComment ? 1 : 0), .integer(n.date)])
+            """, [n.token, n.kind.rawValue, n.channelId, n.userId, n.title, n.description, n.file, n.thumbnail,
+                  n.published ? "pu" : "pr", n.allowComment, n.date])
     }
 
     static func update(id: Int64, title: String, description: String, thumbnail: String?, published: Bool,
@@ -91,21 +102,11 @@ enum ContentsStore {
         try c.run("""
             UPDATE contents SET title = ?, description = ?, thumbnail = ?, visibility = ?, allow_comment = ?, is_updated = 1
             WHERE id = ?
-            """, [.text(title), .text(description), SQLValue(thumbnail), .text(published ? "pu" : "pr"),
-                  .integer(allowComment ? 1 : 0), .integer(id)])
+            """, [title, description, thumbnail, published ? "pu" : "pr", allowComment, id])
     }
 
     /// Deletes the item; foreign keys cascade to its votes, views and comments.
     static func delete(id: Int64, _ c: Connection) throws {
-        try c.run("DELETE FROM contents WHERE id = ?", [.integer(id)])
-    }
-}
-
-extension ContentsStore {
-    /// Email and display name of a user (for mail queued with a new item).
-    static func contact(userId: Int64, _ c: Connection) throws -> (email: String, name: String)? {
-        try c.queryOne("SELECT email, first_name, last_name FROM users WHERE id = ?", [.integer(userId)]) {
-            (email: $0.string(0), name: UserName.display($0.string(1), $0.string(2)))
-        }
+        try c.run("DELETE FROM contents WHERE id = ?", [id])
     }
 }

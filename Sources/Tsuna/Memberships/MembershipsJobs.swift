@@ -23,16 +23,19 @@ enum MembershipsJobs {
     static func expireBatch(_ services: Services) async throws -> Int {
         let mailer = services.mailer
         let now = Clock.nowMicros()
-        let ended = try await services.store.write { c -> [EndedSubscription] in
+        let ended = try await services.store.write { c -> [(id: Int64, token: String)] in
             let rows = try MembershipsStore.endedSubscriptions(now: now, limit: batchSize, c)
+            var tokens: [(id: Int64, token: String)] = []
             for r in rows {
                 try MembershipsStore.deleteSubscription(id: r.id, c)
-                try MembershipsMail.queueExpired(c, mailer: mailer, email: r.email, firstName: r.firstName,
+                guard let user = try AccountsStore.contact(userId: r.userId, c) else { continue }
+                try MembershipsMail.queueExpired(c, mailer: mailer, email: user.email, firstName: user.firstName,
                                                  plan: r.plan, end: r.end)
+                tokens.append((r.userId, user.token))
             }
-            return rows
+            return tokens
         }
-        for r in ended { services.users.invalidate(r.userToken) }
+        for user in ended { services.users.invalidate(token: user.token, id: user.id) }
         if !ended.isEmpty { mailer.wake() }
         return ended.count
     }

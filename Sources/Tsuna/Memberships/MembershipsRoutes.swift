@@ -2,68 +2,77 @@ import HTTP
 import Security
 import Store
 
-/// `/memberships/v1/`: membership plans and subscribing to them (SPEC section 3).
-struct MembershipsRoutes {
-    let api: API
-    var services: Services { api.services }
+/// The plan a route's path names (404 for an unknown or non-UUID token).
+struct PlanScope: Sendable {
+    let plan: Plan
+}
 
-    func register() {
-        let tags = ["memberships"]
-        api.route("GET", "/memberships/v1/", summary: "All membership plans, oldest first", tags: tags) { try list($0) }
-        api.route("POST", "/memberships/v1/", summary: "Create a membership plan (admins)", tags: tags) {
-            try await create($0)
+extension Loader where Scope == PlanScope {
+    static var plan: Loader {
+        Loader { r in
+            guard let token = TokenFormat.normalized(r.parameter("token")),
+                  let plan = try r.services.store.read({ try MembershipsStore.plan(token: token, $0) }) else {
+                throw APIError.notFound
+            }
+            return PlanScope(plan: plan)
         }
-        api.route("GET", "/memberships/v1/:token/", summary: "A membership plan", tags: tags) { try detail($0) }
+    }
+}
+
+/// `/memberships/v1/`: membership plans and subscribing to them (SPEC section 3).
+struct MembershipsRoutes: Sendable {
+    let services: Services
+
+    func register(on api: API) {
+        let tags = ["memberships"]
+        let admins = Rule<PlanScope>.siteAdmin(MembershipsRules.adminOnly)
+        api.route("GET", "/memberships/v1/", summary: "All membership plans, oldest first", tags: tags, list)
+        api.route("POST", "/memberships/v1/", .siteAdmin(MembershipsRules.adminOnly), body: .fields,
+                  summary: "Create a membership plan (admins)", tags: tags, create)
+        api.route("GET", "/memberships/v1/:token/", .plan, summary: "A membership plan", tags: tags) { ctx in
+            MembershipsRoutes.response(200, ctx.scope.plan)
+        }
         for method in ["PUT", "PATCH"] {
-            api.route(method, "/memberships/v1/:token/",
+            api.route(method, "/memberships/v1/:token/", .plan, admins, body: .fields,
                       summary: method == "PUT" ? "Replace a membership plan (admins)" : "Update part of a membership plan (admins)",
                       tags: tags) { try await update($0, partial: method == "PATCH") }
         }
-        api.route("DELETE", "/memberships/v1/:token/", summary: "Delete a plan no subscription references (admins)",
-                  tags: tags) { try await delete($0) }
-        api.route("POST", "/memberships/v1/:token/subscribe/", summary: "Subscribe to a plan (normal users)",
-                  tags: tags) { try await subscribe($0) }
+        api.route("DELETE", "/memberships/v1/:token/", .plan, admins,
+                  summary: "Delete a plan no subscription references (admins)", tags: tags, delete)
+        api.route("POST", "/memberships/v1/:token/subscribe/", .plan, .normalUser,
+                  summary: "Subscribe to a plan (normal users)", tags: tags, subscribe)
     }
 
     // MARK: plans
 
-    private func list(_ ctx: Context) throws -> Response {
+    private func list(_ ctx: Context<NoScope>) throws -> Response {
         let page = Page(ctx.request)
         let (count, plans) = try services.store.read { c in
             (try MembershipsStore.planCount(c), try MembershipsStore.plans(limit: page.limit, offset: page.offset, c))
         }
-        return page.response(count: count, results: { w in
+        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
             for p in plans { MembershipsRoutes.write(p, to: &w) }
-        }, request: ctx.request, domain: services.domain)
+        }
     }
 
-    private func create(_ ctx: Context) async throws -> Response {
-        guard ctx.user.isAdmin else { throw APIError.forbidden(MembershipsRules.adminOnly) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        let fields = try MembershipsRules.fields(input, partial: false, existing: nil)
+    private func create(_ ctx: Context<NoScope>) async throws -> Response {
+        let fields = try MembershipsRules.fields(ctx.input, partial: false, existing: nil)
         let token = SecureRandom.uuidV4()
         let now = Clock.nowMicros()
         let id = try await services.store.write { try MembershipsStore.insertPlan(fields, token: token, now: now, $0) }
         return MembershipsRoutes.response(201, Plan(id: id, token: token, fields))
     }
 
-    private func detail(_ ctx: Context) throws -> Response {
-        MembershipsRoutes.response(200, try existingPlan(ctx))
-    }
-
-    private func update(_ ctx: Context, partial: Bool) async throws -> Response {
-        let plan = try existingPlan(ctx)
-        guard ctx.user.isAdmin else { throw APIError.forbidden(MembershipsRules.adminOnly) }
-        let input = try Input.parse(ctx.request, temporaryDirectory: services.configuration.temporaryDirectory)
-        let fields = try MembershipsRules.fields(input, partial: partial, existing: plan)
+    private func update(_ ctx: Context<PlanScope>, partial: Bool) async throws -> Response {
+        let plan = ctx.scope.plan
+        let fields = try MembershipsRules.fields(ctx.input, partial: partial, existing: plan)
         let updated = try await services.store.write { try MembershipsStore.updatePlan(id: plan.id, fields, $0) }
-        guard updated else { throw APIError.notFound() }
+        guard updated else { throw APIError.notFound }
         return MembershipsRoutes.response(200, Plan(id: plan.id, token: plan.token, fields))
     }
 
-    private func delete(_ ctx: Context) async throws -> Response {
-        let plan = try existingPlan(ctx)
-        guard ctx.user.isAdmin else { throw APIError.forbidden(MembershipsRules.adminOnly) }
+    private func delete(_ ctx: Context<PlanScope>) async throws -> Response {
+        let plan = ctx.scope.plan
         let inUse: Bool
         do {
             inUse = try await services.store.write { c -> Bool in
@@ -76,15 +85,6 @@ struct MembershipsRoutes {
         }
         if inUse { throw APIError.badRequest(MembershipsRules.inUse) }
         return Response(status: 204)
-    }
-
-    /// The plan named by the path's token; 404 for an unknown or non-UUID token.
-    func existingPlan(_ ctx: Context) throws -> Plan {
-        guard let token = TokenFormat.normalized(ctx.parameter("token")),
-              let plan = try services.store.read({ try MembershipsStore.plan(token: token, $0) }) else {
-            throw APIError.notFound()
-        }
-        return plan
     }
 
     // MARK: output

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Plan validation and the subscription arithmetic of SPEC section 3.
+/// Plan validation, who may subscribe, and the subscription arithmetic of SPEC section 3.
 enum MembershipsRules {
     static let defaultDescription = "No Description available"
     static let defaultPrice = 10
@@ -13,7 +13,7 @@ enum MembershipsRules {
 
     /// Reads a plan's fields: create (`existing` nil: defaults fill the gaps), PUT (absent optional fields keep
     /// their value), PATCH (`partial`: nothing required). Throws SPEC's 400 body.
-    static func fields(_ input: Input, partial: Bool, existing: Plan?) throws -> PlanFields {
+    static func fields(_ input: Input, partial: Bool, existing: Plan?) throws(APIError) -> PlanFields {
         var v = Validator(input, partial: partial)
         let title = v.string("title", required: true, maxLength: 210)
         let description = v.string("description", maxLength: 400)
@@ -21,14 +21,11 @@ enum MembershipsRules {
         let activeMonths = v.int("active_months", required: true, min: 1, max: 24)
         let isAvailable = v.bool("is_available")
         try v.finish()
-        // After finish(): a required field is missing only on PATCH, where `existing` is set.
-        guard let t = title ?? existing?.title, let m = activeMonths ?? existing?.activeMonths else {
-            throw APIError.badRequest("Invalid input.")
-        }
-        return PlanFields(title: t,
+        // After finish() a required field can be missing only on PATCH, where `existing` supplies it.
+        return PlanFields(title: title ?? existing?.title ?? "",
                           description: description ?? existing?.description ?? defaultDescription,
                           price: price ?? existing?.price ?? defaultPrice,
-                          activeMonths: m,
+                          activeMonths: activeMonths ?? existing?.activeMonths ?? 1,
                           isAvailable: isAvailable ?? existing?.isAvailable ?? false)
     }
 
@@ -40,5 +37,14 @@ enum MembershipsRules {
         let room = Double(latestDate - min(start, latestDate))
         if length >= room { return max(start, latestDate) }
         return min(latestDate, start + Int64(length.rounded()))
+    }
+}
+
+extension Rule where Scope == PlanScope {
+    /// Only normal users subscribe: premium users already have a plan, admins need none.
+    static var normalUser: Rule {
+        Rule(needsRole: false, summary: "normal users") { caller, _ throws(APIError) in
+            if caller.role != .normal { throw .forbidden(MembershipsRules.normalOnly) }
+        }
     }
 }

@@ -11,13 +11,12 @@ extension MembershipsRoutes {
         case notNormal
     }
 
-    /// POST `<token>/subscribe/`: checks in SPEC's order (plan exists → role → availability), then, in one
+    /// POST `<token>/subscribe/`: checks in SPEC's order (plan exists → role, by the route → availability), then, in one
     /// transaction, re-checks them against the committed state (a concurrent subscribe, plan edit or delete),
     /// replaces an ended-but-not-yet-cleaned row, inserts the subscription and queues the mail.
-    func subscribe(_ ctx: Context) async throws -> Response {
-        let plan = try existingPlan(ctx)
-        let caller = ctx.user
-        guard caller.role == .normal else { throw APIError.forbidden(MembershipsRules.normalOnly) }
+    func subscribe(_ ctx: Context<PlanScope>) async throws -> Response {
+        let plan = ctx.scope.plan
+        let caller = ctx.caller
         guard plan.isAvailable else { throw APIError.forbidden(MembershipsRules.notAvailable) }
 
         let token = SecureRandom.uuidV4()
@@ -40,14 +39,14 @@ extension MembershipsRoutes {
         }
         switch outcome {
         case .planGone:
-            throw APIError.notFound()
+            throw APIError.notFound
         case .notAvailable:
             throw APIError.forbidden(MembershipsRules.notAvailable)
         case .notNormal:
-            services.users.invalidate(caller.token)   // the cached entry missed a subscription made elsewhere
+            services.users.invalidate(token: caller.token, id: caller.id)   // the cached entry missed a subscription made elsewhere
             throw APIError.forbidden(MembershipsRules.normalOnly)
         case let .created(title, start, end):
-            services.users.invalidate(caller.token)
+            services.users.invalidate(token: caller.token, id: caller.id)
             mailer.wake()
             var w = JSONWriter(capacity: 192)
             w.beginObject()

@@ -23,31 +23,31 @@ struct DatedTable: WriteBehindTable {
     init(name: String, table: String, ownerColumn: String) {
         self.name = name
         selectOne = "SELECT date FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
-        countAll = "SELECT count(*) FROM \(table) WHERE \(ownerColumn) = ?"
+        countAll = "SELECT count(*) AS n FROM \(table) WHERE \(ownerColumn) = ?"
         selectPage = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
         upsertRow = "INSERT OR REPLACE INTO \(table) (\(ownerColumn), user_id, date) VALUES (?, ?, ?)"
         deleteRow = "DELETE FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
     }
 
     func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Dated? {
-        try c.queryOne(selectOne, [.integer(owner), .integer(user)]) { Dated(date: $0.int64(0)) }
+        try c.queryOne(selectOne, [owner, user]) { Dated(date: $0.int64("date")) }
     }
 
     func counts(_ c: Connection, owner: Int64) throws -> [Int] {
-        [try c.queryOne(countAll, [.integer(owner)]) { $0.int(0) } ?? 0]
+        [try c.queryOne(countAll, [owner]) { $0.int("n") } ?? 0]
     }
 
     func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Dated)] {
-        try c.query(selectPage, [.integer(owner), .integer(Int64(limit)), .integer(Int64(offset))]) {
-            (user: $0.int64(0), value: Dated(date: $0.int64(1)))
+        try c.query(selectPage, [owner, limit, offset]) {
+            (user: $0.int64("user_id"), value: Dated(date: $0.int64("date")))
         }
     }
 
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Dated) throws {
-        try c.run(upsertRow, [.integer(owner), .integer(user), .integer(value.date)])
+        try c.run(upsertRow, [owner, user, value.date])
     }
 
     func delete(_ c: Connection, owner: Int64, user: Int64) throws {
-        try c.run(deleteRow, [.integer(owner), .integer(user)])
+        try c.run(deleteRow, [owner, user])
     }
 }

@@ -3,7 +3,7 @@ import Store
 
 /// Queues mail inside the caller's transaction (so a message exists exactly when its cause committed) and
 /// nudges the background sender after the commit.
-final class Mailer: @unchecked Sendable {
+final class Mailer: Sendable {
     let sender: MailSender?
     let site: Site
     var domain: String { site.domain }

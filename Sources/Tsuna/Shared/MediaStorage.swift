@@ -2,9 +2,15 @@ import Foundation
 import HTTP
 import Security
 
+/// An accepted image upload and its recognised format.
+struct ImageUpload: Sendable {
+    let file: MultipartFile
+    let kind: ImageKind
+}
+
 /// Uploaded files under `<data>/media/<folder>/<uuid>.<ext>`; the database keeps the relative path and the API
 /// shows `<domain>/media/<relative path>`. Client file names are never used as paths.
-final class MediaStorage: @unchecked Sendable {
+final class MediaStorage: Sendable {
     let directory: String
     let site: Site
 
@@ -17,12 +23,17 @@ final class MediaStorage: @unchecked Sendable {
         relative.map { "\(site.domain)/media/\($0)" }
     }
 
-    /// Moves an uploaded file into `folder` under a fresh name; returns the relative path.
-    func store(_ file: MultipartFile, folder: String, fileExtension: String) throws -> String {
-        let dir = directory + "/" + folder
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let relative = "\(folder)/\(SecureRandom.uuidV4()).\(fileExtension)"
-        try file.persist(to: directory + "/" + relative)
+    /// Moves an uploaded image into `folder` under a fresh name; returns the relative path.
+    func store(_ image: ImageUpload, folder: String) throws -> String {
+        try store(image.file, as: "\(folder)/\(SecureRandom.uuidV4()).\(image.kind.fileExtension)")
+    }
+
+    /// Moves an uploaded file to `relative` (its folder is created when missing); returns `relative`.
+    func store(_ file: MultipartFile, as relative: String) throws -> String {
+        let path = directory + "/" + relative
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try file.persist(to: path)
         return relative
     }
 
@@ -31,17 +42,30 @@ final class MediaStorage: @unchecked Sendable {
         unlink(directory + "/" + relative)
     }
 
-    /// Checks an image upload against the configured limit and its first bytes; records the field's message
-    /// and returns nil when it is not acceptable.
-    static func validateImage(_ file: MultipartFile, field: String, limitMB: Int, into errors: inout FieldErrors) -> ImageKind? {
-        if file.size > limitMB * 1_048_576 {
-            errors.add(field, "Images can be up to \(limitMB)MB.")
-            return nil
-        }
-        guard let kind = ImageSniffer.kind(of: file.firstBytes(16)) else {
-            errors.add(field, "Upload a valid image. The file you uploaded was either not an image or a corrupted image.")
-            return nil
-        }
-        return kind
+    func remove(_ paths: [String]) {
+        for p in paths { remove(p) }
     }
+}
+
+/// Files stored during a request that must go again if the request fails before it commits.
+struct StoredFiles {
+    private(set) var paths: [String] = []
+    let media: MediaStorage
+
+    init(_ media: MediaStorage) { self.media = media }
+
+    /// Stores the image when there is one; returns its relative path.
+    mutating func store(_ image: ImageUpload?, folder: String) throws -> String? {
+        guard let image else { return nil }
+        let path = try media.store(image, folder: folder)
+        paths.append(path)
+        return path
+    }
+
+    mutating func store(_ file: MultipartFile, as relative: String) throws {
+        paths.append(try media.store(file, as: relative))
+    }
+
+    /// The request failed: remove what it stored.
+    func rollBack() { media.remove(paths) }
 }

@@ -1,16 +1,16 @@
 import Foundation
+import Synchronization
 
 /// Token buckets keyed by client (IP or user): `requests` per `period`, bursts up to `requests`.
 /// Memory stays bounded however many clients come: full buckets are dropped by a periodic sweep, and
 /// the map is capped (oldest-touched buckets go first when it overflows).
-final class RateLimiter: @unchecked Sendable {
+final class RateLimiter: Sendable {
     private struct Bucket { var tokens: Double; var updated: Double }
+    private struct State { var buckets: [String: Bucket] = [:]; var lastSweep: Double = 0 }
     private let capacity: Double
     private let refillPerSecond: Double
     private let maxKeys: Int
-    private let lock = NSLock()
-    private var buckets: [String: Bucket] = [:]
-    private var lastSweep: Double = 0
+    private let state = Mutex(State())
 
     init(rate: ThrottleRate, maxKeys: Int = 100_000) {
         capacity = Double(rate.requests)
@@ -20,29 +20,29 @@ final class RateLimiter: @unchecked Sendable {
 
     /// nil when allowed (a token is taken), else the whole seconds to wait.
     func acquire(_ key: String, now: Double = RateLimiter.now()) -> Int? {
-        lock.withLock {
-            if now - lastSweep > 10 || buckets.count >= maxKeys { sweep(now) }
-            var b = buckets[key] ?? Bucket(tokens: capacity, updated: now)
+        state.withLock { s in
+            if now - s.lastSweep > 10 || s.buckets.count >= maxKeys { sweep(&s, now) }
+            var b = s.buckets[key] ?? Bucket(tokens: capacity, updated: now)
             b.tokens = min(capacity, b.tokens + (now - b.updated) * refillPerSecond)
             b.updated = now
             if b.tokens >= 1 {
                 b.tokens -= 1
-                buckets[key] = b
+                s.buckets[key] = b
                 return nil
             }
-            buckets[key] = b
+            s.buckets[key] = b
             return max(1, Int(((1 - b.tokens) / refillPerSecond).rounded(.up)))
         }
     }
 
-    var keyCount: Int { lock.withLock { buckets.count } }
+    var keyCount: Int { state.withLock { $0.buckets.count } }
 
-    private func sweep(_ now: Double) {
-        lastSweep = now
-        buckets = buckets.filter { min(capacity, $0.value.tokens + (now - $0.value.updated) * refillPerSecond) < capacity }
-        if buckets.count >= maxKeys {
-            let keep = buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maxKeys / 2)
-            buckets = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
+    private func sweep(_ s: inout State, _ now: Double) {
+        s.lastSweep = now
+        s.buckets = s.buckets.filter { min(capacity, $0.value.tokens + (now - $0.value.updated) * refillPerSecond) < capacity }
+        if s.buckets.count >= maxKeys {
+            let keep = s.buckets.sorted { $0.value.updated > $1.value.updated }.prefix(maxKeys / 2)
+            s.buckets = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
     }
 

@@ -1,23 +1,27 @@
 import Foundation
-import HTTP
-import Store
+import Mail
 import Security
+import Store
+import Synchronization
 import WriteBehind
 
-/// Everything a feature's handlers need, built once at start.
-final class Services: @unchecked Sendable {
+/// Everything the features' handlers need, built once at start and never changed afterwards.
+final class Services: Sendable {
     let configuration: Configuration
     let store: Store
+    /// The public base URL of links and media.
+    let site: Site
     let jwt: JWTSigner
     let passwords: PasswordHasher
     let urlSigner: URLSigner
     let mailer: Mailer
     let media: MediaStorage
+    let authentication: Authentication
     let authThrottle: RateLimiter?
     let videoThrottle: RateLimiter?
-    /// Users by token, cached briefly (owned by the accounts feature; others invalidate entries they change).
+    /// Users by token and their display references by id, cached briefly (owned by the accounts feature).
     let users: UserDirectory
-    /// Channels by token, cached briefly (owned by the channels feature, which invalidates on change).
+    /// Channels by token and by id, cached briefly (owned by the channels feature).
     let channels: ChannelDirectory
     /// Channel subscriptions, through the write-behind cache (SPEC section 10).
     let subscriptions: WriteBehindCache<DatedTable>
@@ -25,58 +29,52 @@ final class Services: @unchecked Sendable {
     let votes: WriteBehindCache<VotesTable>
     /// Views of contents, through the write-behind cache (SPEC sections 7 and 9).
     let views: WriteBehindCache<DatedTable>
-    /// Called with the ids of deleted contents so per-item caches (votes, views) drop what they hold.
-    var contentDeletionHooks: [@Sendable ([Int64]) async -> Void] = []
-    /// Caches other features add (votes, views).
-    var extraCaches: [any ManagedCache] = []
-    /// Resolves the bearer token of a request (set by the accounts feature).
-    var authenticator: ((Request) throws -> Caller?)!
 
-    init(configuration: Configuration, store: Store, secret: [UInt8], mailer: Mailer, site: Site) throws {
+    init(configuration: Configuration, store: Store, secret: [UInt8], mailSender: MailSender?) throws {
         self.configuration = configuration
-        subscriptions = try WriteBehindCache(table: DatedTable.subscriptions, store: store, shardCount: configuration.cacheShards,
-                                             snapshotDirectory: configuration.snapshotDirectory)
-        let votes = try WriteBehindCache(table: VotesTable(), store: store, shardCount: configuration.cacheShards,
-                                         snapshotDirectory: configuration.snapshotDirectory)
-        let views = try WriteBehindCache(table: DatedTable.viewers, store: store, shardCount: configuration.cacheShards,
-                                         snapshotDirectory: configuration.snapshotDirectory)
-        self.votes = votes
-        self.views = views
-        self.site = site
         self.store = store
+        site = Site(domain: configuration.domain)
+        func cache<T: WriteBehindTable>(_ table: T) throws -> WriteBehindCache<T> {
+            try WriteBehindCache(table: table, store: store, shardCount: configuration.cacheShards,
+                                 snapshotDirectory: configuration.snapshotDirectory)
+        }
+        subscriptions = try cache(DatedTable.subscriptions)
+        votes = try cache(VotesTable())
+        views = try cache(DatedTable.viewers)
         // Separate keys per purpose, derived from the one secret.
         jwt = JWTSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/jwt"))
         urlSigner = URLSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/media-url"))
         passwords = PasswordHasher(iterations: configuration.passwordIterations)
-        self.mailer = mailer
+        mailer = Mailer(sender: mailSender, site: site)
         users = UserDirectory(store: store)
         channels = ChannelDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
+        authentication = Authentication(jwt: jwt, users: users, configuration: configuration)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }
-        extraCaches = [votes, views]
-        contentDeletionHooks.append { ids in
-            for id in ids {
-                await votes.forgetOwner(id)
-                await views.forgetOwner(id)
-            }
-        }
-    }
-
-    func authenticate(_ request: Request) throws -> Caller? {
-        try authenticator(request)
     }
 
     var domain: String { site.domain }
-    let site: Site
+
+    /// Every write-behind cache, for the application's timers, shutdown and metrics.
+    var caches: [any ManagedCache] { [subscriptions, votes, views] }
+
+    /// Contents were deleted (their rows went by cascade): the item-keyed caches drop what they still hold.
+    func forgetContents(_ ids: [Int64]) async {
+        for id in ids {
+            await votes.forgetOwner(id)
+            await views.forgetOwner(id)
+        }
+    }
 }
 
 /// The public base URL (`TSUNA_DOMAIN`). When it is not configured it follows the bound port, which is only
 /// known after binding (port 0), so it is set once before the first request is served.
-final class Site: @unchecked Sendable {
-    private(set) var domain: String
-    init(domain: String) { self.domain = domain }
-    func setDomain(_ d: String) { domain = d }
+final class Site: Sendable {
+    private let value: Mutex<String>
+    init(domain: String) { value = Mutex(domain) }
+    var domain: String { value.withLock { $0 } }
+    func setDomain(_ domain: String) { value.withLock { $0 = domain } }
 }
 
 /// What the application does with every write-behind cache, whatever its table: timers, final flush, figures.
@@ -88,8 +86,3 @@ protocol ManagedCache: Sendable {
 }
 
 extension WriteBehindCache: ManagedCache {}
-
-extension Services {
-    /// Every write-behind cache, for the application's timers, shutdown and metrics.
-    var caches: [any ManagedCache] { [subscriptions] + extraCaches }
-}

@@ -3,67 +3,54 @@ import Store
 
 /// `/channel_subscribers/v1/<channel_token>/`: status, subscribe, unsubscribe, list (SPEC section 5).
 /// Subscriptions go through the write-behind cache: acknowledged from memory, flushed to SQLite in batches.
-struct SubscribersRoutes {
-    let api: API
-    var services: Services { api.services }
+struct SubscribersRoutes: Sendable {
+    let services: Services
 
-    func register() {
+    static let subscribedBody = Array(#"{"subscribed": true}"#.utf8)
+    static let notSubscribed = "You haven't subscribed yet."
+
+    func register(on api: API) {
         let tags = ["channel subscribers"]
         let base = "/channel_subscribers/v1/:channel_token/"
-        api.route("GET", base, summary: "Is the caller subscribed (true/false)", tags: tags) { try await status($0) }
-        api.route("POST", base + "create/", summary: "Subscribe", tags: tags) { try await subscribe($0) }
-        api.route("DELETE", base + "delete/", summary: "Unsubscribe (not the owner; an admin stops being admin)",
-                  tags: tags) { try await unsubscribe($0) }
-        api.route("GET", base + "list/", summary: "Subscribers, oldest first", tags: tags) { try await list($0) }
+        api.route("GET", base, .channel, summary: "Is the caller subscribed (true/false)", tags: tags) { ctx in
+            let subscribed = try await services.subscriptions.contains(owner: ctx.channel.id, user: ctx.caller.id)
+            return Response.json(200, subscribed ? Wire.trueBody : Wire.falseBody)
+        }
+        api.route("POST", base + "create/", .channel, summary: "Subscribe", tags: tags, subscribe)
+        api.route("DELETE", base + "delete/", .channel, summary: "Unsubscribe (not the owner; an admin stops being admin)",
+                  tags: tags, unsubscribe)
+        api.route("GET", base + "list/", .channel, summary: "Subscribers, oldest first", tags: tags) { ctx in
+            try await Page(ctx.request).userList(services.subscriptions, owner: ctx.channel.id, request: ctx.request,
+                                                 services: services) { w, value in
+                w.key("date"); w.date(value.date)
+            }
+        }
     }
 
-    private func channel(_ ctx: Context) throws -> ChannelRecord {
-        try ChannelAccess.channel(ctx.parameter("channel_token"), services: services)
-    }
-
-    private func status(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        let subscribed = try await services.subscriptions.contains(owner: ch.id, user: ctx.user.id)
-        return Response.json(200, subscribed ? SubscribersRoutes.trueBody : SubscribersRoutes.falseBody)
-    }
-
-    static let trueBody = Array("true".utf8)
-    static let falseBody = Array("false".utf8)
-    static let subscribedBody = Array(#"{"subscribed": true}"#.utf8)
-
-    private func subscribe(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        let inserted = try await services.subscriptions.insertIfAbsent(owner: ch.id, user: ctx.user.id,
+    private func subscribe(_ ctx: Context<ChannelScope>) async throws -> Response {
+        let inserted = try await services.subscriptions.insertIfAbsent(owner: ctx.channel.id, user: ctx.caller.id,
                                                                        value: Subscription(date: Clock.nowMicros()))
         guard inserted else { throw APIError.forbidden("You are already subscribed to this channel.") }
         return Response.json(201, SubscribersRoutes.subscribedBody)
     }
 
-    private func unsubscribe(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        if ch.ownerId == ctx.user.id {
+    private func unsubscribe(_ ctx: Context<ChannelScope>) async throws -> Response {
+        let (ch, userId) = (ctx.channel, ctx.caller.id)
+        if ch.ownerId == userId {
             // The owner is always subscribed; say so only to someone who is.
-            guard try await services.subscriptions.contains(owner: ch.id, user: ctx.user.id) else {
-                throw APIError.forbidden("You haven't subscribed yet.")
+            guard try await services.subscriptions.contains(owner: ch.id, user: userId) else {
+                throw APIError.forbidden(SubscribersRoutes.notSubscribed)
             }
             throw APIError.forbidden("Channel owner can not unsubscribe.")
         }
-        guard try await services.subscriptions.remove(owner: ch.id, user: ctx.user.id) != nil else {
-            throw APIError.forbidden("You haven't subscribed yet.")
+        guard try await services.subscriptions.remove(owner: ch.id, user: userId) != nil else {
+            throw APIError.forbidden(SubscribersRoutes.notSubscribed)
         }
         // An admin who unsubscribes stops being an admin at once (not only after a flush). Most subscribers are
         // not admins: a read spares them the writer.
-        let userId = ctx.user.id
         if try services.store.read({ try ChannelAdminsStore.isAdmin(channelId: ch.id, userId: userId, $0) }) {
             try await services.store.write { c in try ChannelAdminsStore.demote(channelId: ch.id, userId: userId, c) }
         }
         return Response(status: 204)
-    }
-
-    private func list(_ ctx: Context) async throws -> Response {
-        let ch = try channel(ctx)
-        return try await Page(ctx.request).userList(services.subscriptions, owner: ch.id, ctx: ctx) { w, value in
-            w.key("date"); w.date(value.date)
-        }
     }
 }

@@ -27,30 +27,30 @@ struct VotesTable: WriteBehindTable {
 
     func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Vote? {
         try c.queryOne("SELECT choice, date FROM votes WHERE content_id = ? AND user_id = ?",
-                       [.integer(owner), .integer(user)]) { Vote(up: $0.string(0) == "u", date: $0.int64(1)) }
+                       [owner, user]) { Vote(up: $0.string("choice") == "u", date: $0.int64("date")) }
     }
 
     func counts(_ c: Connection, owner: Int64) throws -> [Int] {
         var up = 0, down = 0
-        try c.forEach("SELECT choice, count(*) FROM votes WHERE content_id = ? GROUP BY choice", [.integer(owner)]) { r in
-            if r.string(0) == "u" { up = r.int(1) } else { down = r.int(1) }
+        try c.forEach("SELECT choice, count(*) AS n FROM votes WHERE content_id = ? GROUP BY choice", [owner]) { r in
+            if r.string("choice") == "u" { up = r.int("n") } else { down = r.int("n") }
         }
         return [up, down]
     }
 
     func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Vote)] {
         try c.query("SELECT user_id, choice, date FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT ? OFFSET ?",
-                    [.integer(owner), .integer(Int64(limit)), .integer(Int64(offset))]) {
-            (user: $0.int64(0), value: Vote(up: $0.string(1) == "u", date: $0.int64(2)))
+                    [owner, limit, offset]) {
+            (user: $0.int64("user_id"), value: Vote(up: $0.string("choice") == "u", date: $0.int64("date")))
         }
     }
 
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Vote) throws {
         try c.run("INSERT OR REPLACE INTO votes (content_id, user_id, choice, date) VALUES (?, ?, ?, ?)",
-                  [.integer(owner), .integer(user), .text(value.choice), .integer(value.date)])
+                  [owner, user, value.choice, value.date])
     }
 
     func delete(_ c: Connection, owner: Int64, user: Int64) throws {
-        try c.run("DELETE FROM votes WHERE content_id = ? AND user_id = ?", [.integer(owner), .integer(user)])
+        try c.run("DELETE FROM votes WHERE content_id = ? AND user_id = ?", [owner, user])
     }
 }

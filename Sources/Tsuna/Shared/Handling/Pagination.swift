@@ -1,4 +1,5 @@
 import HTTP
+import WriteBehind
 
 /// `?limit=&offset=` (default 15, at most 100) and the `{count, next, previous, results}` envelope.
 struct Page {
@@ -23,7 +24,7 @@ struct Page {
     }
 
     /// The envelope around already-encoded `results`.
-    func response(count: Int, results: (inout JSONWriter) -> Void, request: Request, domain: String) -> Response {
+    func response(count: Int, request: Request, domain: String, results: (inout JSONWriter) -> Void) -> Response {
         var w = JSONWriter(capacity: 512)
         w.beginObject()
         w.key("count"); w.int(count)
@@ -69,5 +70,24 @@ struct Page {
 extension String {
     func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Page {
+    /// A page of a write-behind cache's entries for `owner` (pending writes included): each row is the user
+    /// reference plus what `fields` writes of its value.
+    func userList<T: WriteBehindTable>(_ cache: WriteBehindCache<T>, owner: Int64, request: Request, services: Services,
+                                       fields: (inout JSONWriter, T.Value) -> Void) async throws -> Response {
+        let count = try await cache.count(owner: owner)
+        let rows = try await cache.page(owner: owner, limit: limit, offset: offset)
+        let users = try services.users.references(rows.map(\.user))
+        return response(count: count, request: request, domain: services.domain) { w in
+            for row in rows {
+                w.beginObject()
+                w.userRef("user", users[row.user])
+                fields(&w, row.value)
+                w.endObject()
+            }
+        }
     }
 }

@@ -39,15 +39,53 @@ struct Validator {
             if allowBlank { return "" }
             errors.add(name, FieldMessage.blank); return nil
         }
-        if let maxLength, trimmed.count > maxLength { errors.add(name, FieldMessage.maxLength(maxLength)); return nil }
-        if let minLength, trimmed.count < minLength { errors.add(name, FieldMessage.minLength(minLength)); return nil }
+        // Lengths count Unicode code points, as the original (Python) did: never grapheme clusters, which
+        // let one "character" carry unbounded combining marks.
+        let length = trimmed.unicodeScalars.count
+        if let maxLength, length > maxLength { errors.add(name, FieldMessage.maxLength(maxLength)); return nil }
+        if let minLength, length < minLength { errors.add(name, FieldMessage.minLength(minLength)); return nil }
         return trimmed
+    }
+
+    /// A required string field on a create: after `finish()` it is the valid value ("" only while errors
+    /// are being collected, and then `finish()` throws).
+    mutating func requiredString(_ name: String, maxLength: Int? = nil, minLength: Int? = nil) -> String {
+        string(name, required: true, maxLength: maxLength, minLength: minLength) ?? ""
     }
 
     mutating func email(_ name: String, required: Bool = false, maxLength: Int) -> String? {
         guard let s = string(name, required: required, maxLength: maxLength) else { return nil }
         guard Validator.isEmail(s) else { errors.add(name, FieldMessage.invalidEmail); return nil }
         return s
+    }
+
+    mutating func requiredEmail(_ name: String, maxLength: Int) -> String {
+        email(name, required: true, maxLength: maxLength) ?? ""
+    }
+
+    /// A new password (registration, change, reset): required, at least 8 characters, not entirely digits —
+    /// Django's default validators, with their messages.
+    mutating func newPassword(_ name: String) -> String {
+        guard let password = string(name, required: true) else { return "" }
+        if password.unicodeScalars.count < 8 {
+            errors.add(name, "This password is too short. It must contain at least 8 characters.")
+        }
+        if password.allSatisfy(\.isNumber) { errors.add(name, "This password is entirely numeric.") }
+        return password
+    }
+
+    /// An optional image upload within `limitMB`, recognised from its first bytes.
+    mutating func image(_ name: String, limitMB: Int) -> ImageUpload? {
+        guard let file = input.file(name) else { return nil }
+        if file.size > limitMB * 1_048_576 {
+            errors.add(name, "Images can be up to \(limitMB)MB.")
+            return nil
+        }
+        guard let kind = ImageSniffer.kind(of: file.firstBytes(16)) else {
+            errors.add(name, "Upload a valid image. The file you uploaded was either not an image or a corrupted image.")
+            return nil
+        }
+        return ImageUpload(file: file, kind: kind)
     }
 
     mutating func int(_ name: String, required: Bool = false, min: Int? = nil, max: Int? = nil) -> Int? {
@@ -106,7 +144,8 @@ struct Validator {
         }
     }
 
-    func finish() throws { try errors.throwIfAny() }
+    /// Throws the 400 answer when any field was refused.
+    func finish() throws(APIError) { try errors.throwIfAny() }
 
     static func parseBool(_ s: String) -> Bool? {
         switch s.trimmingWhitespace().lowercased() {

@@ -2,10 +2,10 @@ import HTTP
 
 /// Site roles (SPEC section 1): admin (created by `tsuna create-admin`), premium (a subscription whose end is in
 /// the future — the role follows `end_date` at once), normal.
-enum Role: String { case admin, premium, normal }
+enum Role: String, Sendable { case admin, premium, normal }
 
 /// The authenticated user making a request.
-final class Caller: @unchecked Sendable {
+struct Caller: Sendable {
     let id: Int64
     let token: String
     let email: String
@@ -14,17 +14,6 @@ final class Caller: @unchecked Sendable {
     let isAdmin: Bool
     /// End of the active subscription (µs), if any.
     let subscriptionEnd: Int64?
-
-    init(id: Int64, token: String, email: String, firstName: String, lastName: String, isAdmin: Bool,
-         subscriptionEnd: Int64?) {
-        self.id = id
-        self.token = token
-        self.email = email
-        self.firstName = firstName
-        self.lastName = lastName
-        self.isAdmin = isAdmin
-        self.subscriptionEnd = subscriptionEnd
-    }
 
     var role: Role {
         if isAdmin { return .admin }
@@ -44,9 +33,9 @@ enum UserName {
 
 extension JSONWriter {
     /// Writes `"<key>": "First Last", "<key>_token": "…"` (both null for a missing user).
-    mutating func userRef(_ key: String, name: String?, token: String?) {
-        self.key(key); string(name)
-        self.key(key + "_token"); string(token)
+    mutating func userRef(_ key: String, _ ref: UserRef?) {
+        self.key(key); string(ref?.name)
+        self.key(key + "_token"); string(ref?.token)
     }
 
     mutating func date(_ micros: Int64) {

@@ -1,0 +1,26 @@
+import Synchronization
+
+/// What the handler layer knows of a route beyond its pattern: who may call it, what rule it applies and what
+/// body it reads. The API documentation is generated from it, so the two cannot drift.
+struct RouteDoc: Sendable {
+    enum Access: Sendable { case anonymousOnly, anyone, signedIn }
+    let method: String
+    let pattern: String
+    let access: Access
+    /// Who may call, in words ("the channel's admins with can_add_object"), when a rule restricts it.
+    let rule: String?
+    let body: BodySpec
+}
+
+/// The routes the handler layer registered, in registration order.
+final class RouteCatalog: Sendable {
+    private let docs = Mutex<[RouteDoc]>([])
+
+    func add(_ doc: RouteDoc) { docs.withLock { $0.append(doc) } }
+
+    var all: [RouteDoc] { docs.withLock { $0 } }
+
+    func doc(method: String, pattern: String) -> RouteDoc? {
+        docs.withLock { $0.first { $0.method == method && $0.pattern == pattern } }
+    }
+}

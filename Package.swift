@@ -28,20 +28,19 @@ let package = Package(
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"],
-                swiftSettings: swift5),
+                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
         // The thin executable.
-        .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
+        .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench", swiftSettings: swift5),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
         .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: swift5),
-        .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"]),
     ]
 )

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Account helpers for end-to-end tests: register → verify (through the mailed link) → login.
-public struct TestUser {
+public struct TestUser: Sendable {
     public let email: String
     public let password: String
     public let token: String

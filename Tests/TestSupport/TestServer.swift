@@ -35,7 +35,7 @@ public final class TestServer {
         process.arguments = arguments
         process.environment = env
         process.standardOutput = stdoutPipe
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         // The first stdout line names the address: "... listening on http://127.0.0.1:PORT (data in …)".

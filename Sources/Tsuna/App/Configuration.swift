@@ -106,7 +106,7 @@ public struct Configuration: Sendable {
 
     /// Reads and validates the environment. Throws the first bad variable.
     public init(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
-        var reader = EnvironmentReader(env)
+        let reader = EnvironmentReader(env)
         dataDirectory = try reader.string("TSUNA_DATA_DIR", default: "./data", nonEmpty: true)
         host = try reader.host("TSUNA_HOST", default: "127.0.0.1")
         port = try reader.int("TSUNA_PORT", default: 8000, range: 0...65535)

@@ -68,7 +68,7 @@ public enum TsunaCommand {
         let dataPath = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
         let hostInURL = config.host.contains(":") ? "[\(config.host)]" : config.host
         print("tsuna \(TsunaVersion.string) listening on http://\(hostInURL):\(app.port) (data in \(dataPath))")
-        fflush(stdout)
+        fflush(nil)  // all streams: the address line must reach a pipe at once
         await app.runUntilTerminated()
         return 0
     }

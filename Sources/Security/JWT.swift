@@ -12,14 +12,18 @@ public struct JWTClaims: Sendable, Equatable {
     public var issuedAt: Int64
     /// `exp`: seconds since the epoch; the token is valid while now < exp.
     public var expiresAt: Int64
+    /// `gen`: the issuer's generation of the subject's tokens (absent: 0). Issuers bump the subject's current
+    /// generation to reject every token issued before, at the cost of one integer comparison per check.
+    public var generation: Int64
 
     /// Creates claims from their values.
-    public init(tokenType: String, subject: String, id: String, issuedAt: Int64, expiresAt: Int64) {
+    public init(tokenType: String, subject: String, id: String, issuedAt: Int64, expiresAt: Int64, generation: Int64 = 0) {
         self.tokenType = tokenType
         self.subject = subject
         self.id = id
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.generation = generation
     }
 }
 

@@ -15,6 +15,10 @@ enum JWTClaimsCoding {
         appendQuoted(claims.id, to: &out)
         append(",\"sub\":", to: &out)
         appendQuoted(claims.subject, to: &out)
+        if claims.generation != 0 {
+            append(",\"gen\":", to: &out)
+            append(String(claims.generation), to: &out)
+        }
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -51,7 +55,7 @@ enum JWTClaimsCoding {
             var scanner = try JSONScanner(validatingUTF8: json)
             try scanner.beginObject()
             var tokenType: String?, subject: String?, id: String?
-            var issuedAt: Int64?, expiresAt: Int64?
+            var issuedAt: Int64?, expiresAt: Int64?, generation: Int64?
             while let key = try scanner.nextKey() {
                 switch key {
                 case "token_type": try read(&tokenType, scanner.readString())
@@ -59,12 +63,14 @@ enum JWTClaimsCoding {
                 case "jti": try read(&id, scanner.readString())
                 case "iat": try read(&issuedAt, scanner.readInteger())
                 case "exp": try read(&expiresAt, scanner.readInteger())
+                case "gen": try read(&generation, scanner.readInteger())
                 default: try scanner.skipValue()
                 }
             }
             try scanner.finish()
             guard let tokenType, let subject, let id, let issuedAt, let expiresAt else { return nil }
-            return JWTClaims(tokenType: tokenType, subject: subject, id: id, issuedAt: issuedAt, expiresAt: expiresAt)
+            return JWTClaims(tokenType: tokenType, subject: subject, id: id, issuedAt: issuedAt, expiresAt: expiresAt,
+                             generation: generation ?? 0)
         } catch {
             return nil
         }

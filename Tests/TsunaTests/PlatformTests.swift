@@ -48,7 +48,9 @@ final class PlatformTests: XCTestCase {
         let expected: [String: Set<String>] = [
             "/accounts/v1/register/": ["post"], "/accounts/v1/verify/{verification_token}/{user_token}/": ["get"],
             "/accounts/v1/resend/": ["post"], "/accounts/v1/login/": ["post"], "/accounts/v1/token/refresh/": ["post"],
-            "/accounts/v1/me/": ["get"], "/accounts/v1/{user_token}/": ["get", "put", "patch"],
+            "/accounts/v1/me/": ["get", "delete"], "/accounts/v1/{user_token}/": ["get", "put", "patch"],
+            "/accounts/v1/logout/": ["post"], "/accounts/v1/password/change/": ["post"],
+            "/accounts/v1/password/reset/": ["post"], "/accounts/v1/password/reset/{reset_token}/": ["get", "post"],
             "/memberships/v1/": ["get", "post"], "/memberships/v1/{token}/": ["get", "put", "patch", "delete"],
             "/memberships/v1/{token}/subscribe/": ["post"],
             "/channels/v1/": ["get", "post"], "/channels/v1/{channel_token}/": ["get", "put", "patch", "delete"],

@@ -31,6 +31,7 @@ public final class HTTPServer: @unchecked Sendable {
     /// runs after binding (the port is known) and before the first connection is accepted.
     public func start(beforeServing: (Int) -> Void = { _ in }) throws {
         signal(SIGPIPE, SIG_IGN)
+        try TerminationSignals.install()
         var port = configuration.port
         for host in configuration.hosts {
             let (fd, bound) = try Socket.listen(host: host, port: port)
@@ -69,27 +70,13 @@ public final class HTTPServer: @unchecked Sendable {
         for hook in hooks { await hook() }
     }
 
-    /// Suspends until SIGTERM or SIGINT arrives, then shuts down gracefully.
+    /// Suspends until SIGTERM or SIGINT arrives (one received since `start` counts too), then shuts down
+    /// gracefully.
     public func runUntilTerminated() async {
-        let signals: [Int32] = [SIGTERM, SIGINT]
-        for s in signals { signal(s, SIG_IGN) }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let fired = Atomic<Bool>(false)
-            var sources: [DispatchSourceSignal] = []
-            for s in signals {
-                let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-                source.setEventHandler {
-                    if !fired.exchange(true, ordering: .acquiringAndReleasing) { continuation.resume() }
-                }
-                source.resume()
-                sources.append(source)
-            }
-            HTTPServer.keepAlive = sources
-        }
+        await TerminationSignals.wait()
         logLine("shutting down: finishing in-flight requests")
         await shutdown()
     }
-    nonisolated(unsafe) private static var keepAlive: [DispatchSourceSignal] = []
 
     var connectionCount: Int { openConnections.load(ordering: .relaxed) }
 
@@ -143,4 +130,41 @@ public func logLine(_ message: String) {
     let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     let line = Array("\(stamp) \(message)\n".utf8)
     line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// SIGTERM and SIGINT, caught from `start()` on: the handler writes a byte to a pipe (all a signal handler may
+/// safely do) and `wait()` reads it on a thread of its own. A signal that arrives before anyone waits stays in
+/// the pipe, so none is lost between binding and waiting.
+enum TerminationSignals {
+    /// The pipe's ends, written once by `install()` before the handlers exist, then only read.
+    nonisolated(unsafe) private static var pipeEnds: (read: Int32, write: Int32) = (-1, -1)
+
+    static func install() throws {
+        guard pipeEnds.read < 0 else { return }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SocketError(call: "pipe", code: errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // The writer never blocks a signal handler: a full pipe already says "terminate".
+        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
+        pipeEnds = (fds[0], fds[1])
+        for s in [SIGTERM, SIGINT] {
+            signal(s) { _ in
+                var byte: UInt8 = 1
+                _ = write(TerminationSignals.pipeEnds.write, &byte, 1)
+            }
+        }
+    }
+
+    /// Returns once a termination signal has arrived.
+    static func wait() async {
+        let fd = pipeEnds.read
+        guard fd >= 0 else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                while poll(&poller, 1, -1) < 0 && errno == EINTR {}
+                continuation.resume()
+            }
+        }
+    }
 }

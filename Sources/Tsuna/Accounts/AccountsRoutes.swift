@@ -21,6 +21,21 @@ struct AccountsRoutes: Sendable {
                  summary: "Obtain access and refresh tokens", tags: tags, login)
         api.open("POST", "/accounts/v1/token/refresh/", .anyone, body: .fields,
                  summary: "Exchange a refresh token for a new access token", tags: tags, refresh)
+        api.route("POST", "/accounts/v1/logout/", body: .fields,
+                  summary: "Reject the given refresh token and the current access token ({\"all\": true}: every token)",
+                  tags: tags, logout)
+        api.route("POST", "/accounts/v1/password/change/", body: .fields, throttle: throttle,
+                  summary: "Change the password; answers fresh tokens, rejects every earlier one", tags: tags, changePassword)
+        api.open("POST", "/accounts/v1/password/reset/", .anonymousOnly, body: .fields, throttle: throttle,
+                 summary: "Mail a password reset link (the same answer whether the address exists or not)", tags: tags,
+                 requestReset)
+        api.open("GET", "/accounts/v1/password/reset/:reset_token/", .anonymousOnly, throttle: throttle,
+                 summary: "Whether a reset token is valid (a browser gets a form)", tags: tags, checkReset)
+        api.open("POST", "/accounts/v1/password/reset/:reset_token/", .anonymousOnly, body: .fields, throttle: throttle,
+                 summary: "Set a new password with a reset token (usable once)", tags: tags, confirmReset)
+        api.route("DELETE", "/accounts/v1/me/", body: .fields, throttle: throttle,
+                  summary: "Delete the caller's account and everything it owns (password required)", tags: tags,
+                  deleteAccount)
         api.route("GET", "/accounts/v1/me/", summary: "The caller's own profile", tags: tags) { ctx in
             try ProfileJSON.response(200, ctx.services.users.user(token: ctx.caller.token), viewer: ctx.caller, ctx.services)
         }

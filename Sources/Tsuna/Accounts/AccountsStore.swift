@@ -13,6 +13,8 @@ struct UserRecord: Sendable {
     let isActive: Bool
     let isAdmin: Bool
     let dateJoined: Int64
+    /// Tokens carry the generation they were issued under; only the current one is accepted.
+    let tokenGeneration: Int64
 
     init(_ r: Row) {
         id = r.int64("id")
@@ -26,6 +28,7 @@ struct UserRecord: Sendable {
         isActive = r.bool("is_active")
         isAdmin = r.bool("is_admin")
         dateJoined = r.int64("date_joined")
+        tokenGeneration = r.int64("token_generation")
     }
 
     var displayName: String { UserName.display(firstName, lastName) }
@@ -33,7 +36,9 @@ struct UserRecord: Sendable {
 
 /// The accounts feature's SQL (users, verification tokens), and nothing else's.
 enum AccountsStore {
-    static let userColumns = "id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined"
+    static let userColumns = """
+        id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined, token_generation
+        """
 
     static func user(token: String, _ c: Connection) throws -> UserRecord? {
         try c.queryOne("SELECT \(userColumns) FROM users WHERE token = ?", [token], UserRecord.init)
@@ -120,6 +125,22 @@ enum AccountsStore {
                   [firstName, lastName, bio, picture, userId])
     }
 
+    /// Sets a new password hash and rejects every token issued before (a change or a reset).
+    static func setPassword(userId: Int64, encoded: String, _ c: Connection) throws {
+        try c.run("UPDATE users SET password = ?, token_generation = token_generation + 1 WHERE id = ?", [encoded, userId])
+    }
+
+    /// Rejects every token of the user issued so far.
+    static func bumpTokenGeneration(userId: Int64, _ c: Connection) throws {
+        try c.run("UPDATE users SET token_generation = token_generation + 1 WHERE id = ?", [userId])
+    }
+
+    /// Deletes the user; foreign keys cascade to everything the user owns (channels with their contents,
+    /// subscriptions, votes, views, comments, admin records, the membership subscription, tokens, sessions).
+    static func deleteUser(id: Int64, _ c: Connection) throws {
+        try c.run("DELETE FROM users WHERE id = ?", [id])
+    }
+
     static func deleteExpiredVerificationTokens(now: Int64, _ c: Connection) throws -> Int {
         try c.run("DELETE FROM verification_tokens WHERE expires_at <= ?", [now])
     }
@@ -130,5 +151,46 @@ enum AccountsStore {
                                    [cutoff]) { $0.optionalString("picture") }
         try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ?", [cutoff])
         return pictures
+    }
+}
+
+/// Password reset tokens and revoked token ids (the accounts feature's other tables).
+extension AccountsStore {
+    /// Replaces the user's reset token (a new request invalidates the previous one).
+    static func replaceResetToken(userId: Int64, token: String, now: Int64, expires: Int64, _ c: Connection) throws {
+        try c.run("DELETE FROM password_resets WHERE user_id = ?", [userId])
+        try c.run("INSERT INTO password_resets (token, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                  [token, userId, now, expires])
+    }
+
+    /// The user a live reset token belongs to, nil when unknown, used or expired.
+    static func resetTokenUser(_ token: String, now: Int64, _ c: Connection) throws -> Int64? {
+        try c.queryOne("SELECT user_id FROM password_resets WHERE token = ? AND expires_at > ?", [token, now]) {
+            $0.int64("user_id")
+        }
+    }
+
+    /// Spends a reset token; false when it was no longer there (spent concurrently).
+    static func spendResetToken(_ token: String, _ c: Connection) throws -> Bool {
+        try c.run("DELETE FROM password_resets WHERE token = ?", [token]) == 1
+    }
+
+    static func deleteExpiredResetTokens(now: Int64, _ c: Connection) throws -> Int {
+        try c.run("DELETE FROM password_resets WHERE expires_at <= ?", [now])
+    }
+
+    static func revokeToken(id: String, expiresAt: Int64, _ c: Connection) throws {
+        try c.run("INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?, ?)", [id, expiresAt])
+    }
+
+    /// Revoked token ids that have not expired yet (loaded at start).
+    static func revokedTokens(now: Int64, _ c: Connection) throws -> [(id: String, expiresAt: Int64)] {
+        try c.query("SELECT jti, expires_at FROM revoked_tokens WHERE expires_at > ?", [now]) {
+            (id: $0.string("jti"), expiresAt: $0.int64("expires_at"))
+        }
+    }
+
+    static func deleteExpiredRevokedTokens(now: Int64, _ c: Connection) throws -> Int {
+        try c.run("DELETE FROM revoked_tokens WHERE expires_at <= ?", [now])
     }
 }

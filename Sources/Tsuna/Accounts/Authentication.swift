@@ -6,6 +6,7 @@ import Security
 struct Authentication: Sendable {
     let jwt: JWTSigner
     let users: UserDirectory
+    let revoked: RevokedTokens
     let configuration: Configuration
 
     /// The caller, nil when the request carries no bearer credentials; a bad token is SPEC's 401.
@@ -18,11 +19,17 @@ struct Authentication: Sendable {
             }
             return nil
         }
-        guard let claims = try? jwt.verify(token, expectedType: "access", now: Clock.nowSeconds()) else {
-            throw APIError.tokenNotValid
-        }
-        guard let entry = try users.user(token: claims.subject), entry.record.isActive else { throw APIError.tokenNotValid }
-        return entry.caller
+        guard let (claims, entry) = try verify(token, type: "access") else { throw APIError.tokenNotValid }
+        return entry.caller(token: claims)
+    }
+
+    /// A token's claims and its user, nil unless the signature, type and expiry hold, the user is active, the
+    /// token's generation is the user's current one and it was not revoked (SPEC section 2).
+    func verify(_ token: String, type: String) throws -> (JWTClaims, DirectoryEntry)? {
+        guard let claims = try? jwt.verify(token, expectedType: type, now: Clock.nowSeconds()),
+              let entry = try users.user(token: claims.subject), entry.record.isActive,
+              claims.generation == entry.record.tokenGeneration, !revoked.contains(claims.id) else { return nil }
+        return (claims, entry)
     }
 
     /// The token of `Bearer <token>` (scheme case-insensitive, single spaces), nil for anything else.
@@ -34,17 +41,27 @@ struct Authentication: Sendable {
         return String(rest)
     }
 
-    func accessToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
-        token("access", userToken, lifetime: Int64(configuration.accessTokenMinutes * 60), now: now)
+    func accessToken(for user: UserRecord, now: Int64 = Clock.nowSeconds()) -> String {
+        token("access", user, lifetime: Int64(configuration.accessTokenMinutes * 60), now: now)
     }
 
-    func refreshToken(for userToken: String, now: Int64 = Clock.nowSeconds()) -> String {
-        token("refresh", userToken, lifetime: Int64(configuration.refreshTokenDays * 86400), now: now)
+    func refreshToken(for user: UserRecord, now: Int64 = Clock.nowSeconds()) -> String {
+        token("refresh", user, lifetime: Int64(configuration.refreshTokenDays * 86400), now: now)
     }
 
-    private func token(_ type: String, _ userToken: String, lifetime: Int64, now: Int64) -> String {
-        jwt.sign(JWTClaims(tokenType: type, subject: userToken, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
-                           issuedAt: now, expiresAt: now + max(1, lifetime)))
+    /// `{"refresh": …, "access": …}`: what login and a password change answer.
+    func tokenPair(for user: UserRecord) -> Response {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("refresh"); w.string(refreshToken(for: user))
+        w.key("access"); w.string(accessToken(for: user))
+        w.endObject()
+        return Response.json(200, w.bytes)
+    }
+
+    private func token(_ type: String, _ user: UserRecord, lifetime: Int64, now: Int64) -> String {
+        jwt.sign(JWTClaims(tokenType: type, subject: user.token, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
+                           issuedAt: now, expiresAt: now + max(1, lifetime), generation: user.tokenGeneration))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Security
 import Store
 
 /// A user as authentication and profiles need them: the row and the subscription.
@@ -6,9 +7,11 @@ struct DirectoryEntry: Sendable {
     let record: UserRecord
     let subscription: ActiveSubscription?
 
-    var caller: Caller {
+    /// The caller presenting `claims` (an access token of this user).
+    func caller(token claims: JWTClaims) -> Caller {
         Caller(id: record.id, token: record.token, email: record.email, firstName: record.firstName,
-               lastName: record.lastName, isAdmin: record.isAdmin, subscriptionEnd: subscription?.end)
+               lastName: record.lastName, isAdmin: record.isAdmin, subscriptionEnd: subscription?.end,
+               accessTokenId: claims.id, accessTokenExpiry: claims.expiresAt)
     }
 }
 

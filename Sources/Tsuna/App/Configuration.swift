@@ -63,6 +63,12 @@ public struct Configuration: Sendable {
     public var cacheShards: Int
     public var cleanupIntervalSeconds: Double
     public var accessLog: Bool
+    public var resetTTLMinutes: Double
+    public var maxConnectionsPerIP: Int
+    /// Bearer token that lets non-loopback peers read /metrics (unset: loopback only).
+    public var metricsToken: String?
+    /// Addresses and CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [String]
 
     public var databasePath: String { dataDirectory + "/tsuna.sqlite" }
     public var mediaDirectory: String { dataDirectory + "/media" }
@@ -102,6 +108,10 @@ public struct Configuration: Sendable {
         ("TSUNA_CACHE_SHARDS", "4 × cores"),
         ("TSUNA_CLEANUP_INTERVAL_SECONDS", "900"),
         ("TSUNA_ACCESS_LOG", "on"),
+        ("TSUNA_RESET_TTL_MINUTES", "30"),
+        ("TSUNA_MAX_CONNECTIONS_PER_IP", "256"),
+        ("TSUNA_TRUSTED_PROXIES", "none"),
+        ("TSUNA_METRICS_TOKEN", "unset: /metrics answers loopback peers only"),
     ]
 
     /// Reads and validates the environment. Throws the first bad variable.
@@ -139,6 +149,11 @@ public struct Configuration: Sendable {
                                      default: 4 * ProcessInfo.processInfo.activeProcessorCount, range: 1...1024)
         cleanupIntervalSeconds = try reader.decimal("TSUNA_CLEANUP_INTERVAL_SECONDS", default: 900, min: 0.01)
         accessLog = try reader.bool("TSUNA_ACCESS_LOG", default: true)
+        resetTTLMinutes = try reader.decimal("TSUNA_RESET_TTL_MINUTES", default: 30, min: 0)
+        maxConnectionsPerIP = try reader.int("TSUNA_MAX_CONNECTIONS_PER_IP", default: 256, range: 1...1_000_000)
+        metricsToken = try reader.optional("TSUNA_METRICS_TOKEN", minLength: 16)
+        trustedProxies = try reader.string("TSUNA_TRUSTED_PROXIES", default: "", nonEmpty: false)
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 }
 

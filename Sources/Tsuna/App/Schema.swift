@@ -144,6 +144,50 @@ public enum Schema {
 
         \(WriteBehindSchema.schemaSQL)
         """),
+        Migration(version: 2, name: "account lifecycle and administration panel", sql: """
+        -- A per-user token generation: every JWT carries the generation it was issued under; a password change,
+        -- a reset, a logout of all sessions or a deactivation bumps it, rejecting every earlier token.
+        ALTER TABLE users ADD COLUMN token_generation INTEGER NOT NULL DEFAULT 0;
+
+        -- Token ids (jti) rejected before they expire (a plain logout); pruned once expired.
+        CREATE TABLE revoked_tokens (
+            jti TEXT PRIMARY KEY,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at);
+
+        -- At most one live reset token per user: a new request replaces the previous one.
+        CREATE TABLE password_resets (
+            token TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX password_resets_expiry ON password_resets(expires_at);
+
+        -- Signed-in sessions of the administration panel (the cookie holds the id; only its hash is stored).
+        CREATE TABLE admin_sessions (
+            id_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX admin_sessions_user ON admin_sessions(user_id);
+        CREATE INDEX admin_sessions_seen ON admin_sessions(last_seen);
+
+        -- Every action taken in the panel, newest first by id.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            actor_email TEXT NOT NULL,
+            action TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            object_token TEXT,
+            object_label TEXT NOT NULL DEFAULT '',
+            date INTEGER NOT NULL
+        );
+        """),
     ]
 
     /// The newest schema version this binary knows.

@@ -37,6 +37,11 @@ enum ChannelsStore {
         try c.queryOne("SELECT \(columns) FROM channels WHERE id = ?", [id], ChannelRecord.init)
     }
 
+    /// The channels the user owns.
+    static func owned(userId: Int64, _ c: Connection) throws -> [ChannelRecord] {
+        try c.query("SELECT \(columns) FROM channels WHERE owner_id = ?", [userId], ChannelRecord.init)
+    }
+
     static func ownedCount(userId: Int64, _ c: Connection) throws -> Int {
         try c.queryOne("SELECT count(*) AS n FROM channels WHERE owner_id = ?", [userId]) { $0.int("n") } ?? 0
     }

@@ -49,7 +49,9 @@ final class Services: Sendable {
         users = UserDirectory(store: store)
         channels = ChannelDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
-        authentication = Authentication(jwt: jwt, users: users, configuration: configuration)
+        authentication = Authentication(jwt: jwt, users: users,
+                                        revoked: try RevokedTokens(store: store, now: Clock.nowSeconds()),
+                                        configuration: configuration)
         authThrottle = configuration.throttleAuth.map { RateLimiter(rate: $0) }
         videoThrottle = configuration.throttleVideo.map { RateLimiter(rate: $0) }
     }

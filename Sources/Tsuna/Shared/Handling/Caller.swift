@@ -14,6 +14,9 @@ struct Caller: Sendable {
     let isAdmin: Bool
     /// End of the active subscription (µs), if any.
     let subscriptionEnd: Int64?
+    /// The id (`jti`) and expiry of the access token the request presented (a logout revokes it).
+    let accessTokenId: String
+    let accessTokenExpiry: Int64
 
     var role: Role {
         if isAdmin { return .admin }

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// A request's fields, whatever the body's encoding: JSON object, url-encoded form or multipart form.
 /// Plain form fields arrive as JSON strings, so validation treats every encoding alike.

@@ -20,7 +20,7 @@ let package = Package(
 
         // Generic layers: they know nothing of Tsuna's domain.
         .target(name: "JSON"),
-        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: swift5),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
         .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
         .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
@@ -38,7 +38,7 @@ let package = Package(
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
         .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),

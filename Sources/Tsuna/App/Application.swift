@@ -64,7 +64,7 @@ public final class Application: @unchecked Sendable {
             hosts: [configuration.host], port: configuration.port,
             maxConnections: configuration.maxConnections,
             temporaryDirectory: configuration.temporaryDirectory,
-            accessLog: configuration.accessLog), router: router, metrics: metrics)
+            accessLog: configuration.accessLog, failureResponder: HTTPWire.failureResponse), router: router, metrics: metrics)
         server.onShutdown { [scheduler, mailSender, store, services] in
             scheduler.stop()
             // Everything acknowledged goes to SQLite before the store closes.

@@ -19,25 +19,27 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         // Generic layers: they know nothing of Tsuna's domain.
-        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: swift5),
+        .target(name: "JSON"),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
         .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
-        .target(name: "Security", dependencies: ["CCrypto"], swiftSettings: swift5),
+        .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
         .target(name: "Mail", dependencies: ["Store", "CCurl"], swiftSettings: swift5),
         .target(name: "Jobs", swiftSettings: swift5),
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench", swiftSettings: swift5),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
-        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"]),
         .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: swift5),

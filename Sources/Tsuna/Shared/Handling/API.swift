@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Who may call an open route (SPEC section 1).
 enum OpenAccess: Sendable {

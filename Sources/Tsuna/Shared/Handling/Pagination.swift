@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import WriteBehind
 
 /// `?limit=&offset=` (default 15, at most 100) and the `{count, next, previous, results}` envelope.

@@ -20,11 +20,11 @@ let package = Package(
 
         // Generic layers: they know nothing of Tsuna's domain.
         .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: swift5),
-        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
-        .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
+        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "WriteBehind", dependencies: ["Store"]),
         .target(name: "Security", dependencies: ["CCrypto"], swiftSettings: swift5),
-        .target(name: "Mail", dependencies: ["Store", "CCurl"], swiftSettings: swift5),
-        .target(name: "Jobs", swiftSettings: swift5),
+        .target(name: "Mail", dependencies: ["Store", "CCurl"]),
+        .target(name: "Jobs"),
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
@@ -32,16 +32,16 @@ let package = Package(
                 swiftSettings: swift5),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
-        .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench", swiftSettings: swift5),
+        .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench"),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
-        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: swift5),
+        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "Store"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"], swiftSettings: swift5),
     ]
 )

@@ -33,6 +33,7 @@ let package = Package(
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"], swiftSettings: swift5),
         .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench"),
+        .executableTarget(name: "StoreBench", dependencies: ["Store"], path: "Tests/Benchmarks/StoreBench"),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),

@@ -67,51 +67,6 @@ public final class Connection {
         }
     }
 
-    /// Runs one statement to completion; returns the number of rows it changed (sqlite3_changes).
-    @discardableResult
-    public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
-        let db = try handle()
-        try withStatement(sql, args, db) { stmt in
-            while true {
-                let rc = sqlite3_step(stmt.handle)
-                if rc == SQLITE_DONE { return }
-                if rc != SQLITE_ROW { throw StoreError.from(db, sql: sql) }
-            }
-        }
-        return Int(sqlite3_changes(db))
-    }
-
-    /// Maps every result row.
-    public func query<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
-        var out: [T] = []
-        try forEach(sql, args) { out.append(try map($0)) }
-        return out
-    }
-
-    /// Maps the first result row, or returns nil when there is none.
-    public func queryOne<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
-        let db = try handle()
-        return try withStatement(sql, args, db) { stmt in
-            let rc = sqlite3_step(stmt.handle)
-            if rc == SQLITE_ROW { return try map(Row(stmt.handle)) }
-            if rc == SQLITE_DONE { return nil }
-            throw StoreError.from(db, sql: sql)
-        }
-    }
-
-    /// Calls `body` for each result row, without collecting them.
-    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
-        let db = try handle()
-        try withStatement(sql, args, db) { stmt in
-            while true {
-                let rc = sqlite3_step(stmt.handle)
-                if rc == SQLITE_ROW { try body(Row(stmt.handle)); continue }
-                if rc == SQLITE_DONE { return }
-                throw StoreError.from(db, sql: sql)
-            }
-        }
-    }
-
     /// The rowid of the last successful INSERT on this connection.
     public var lastInsertRowID: Int64 { db.map { sqlite3_last_insert_rowid($0) } ?? 0 }
 
@@ -145,10 +100,11 @@ public final class Connection {
         return db
     }
 
-    /// Checks out the cached statement for `sql` (preparing it on first use), binds `args`, runs `body`
-    /// and always resets it afterwards.
-    private func withStatement<R>(_ sql: String, _ args: [SQLValue], _ db: OpaquePointer,
-                                  _ body: (Statement) throws -> R) throws -> R {
+    /// Checks out the cached statement for `sql` (preparing it on first use), binds the arguments with
+    /// `bind`, runs `body` and always resets it afterwards.
+    @inline(__always)
+    func withStatement<R>(_ sql: String, _ db: OpaquePointer, bind: (Statement) throws -> Void,
+                          _ body: (Statement) throws -> R) throws -> R {
         let stmt: Statement
         if let cached = cache[sql], !cached.inUse {
             stmt = cached
@@ -161,7 +117,7 @@ public final class Connection {
         }
         stmt.inUse = true
         defer { stmt.reset() }
-        try stmt.bind(args, db: db)
+        try bind(stmt)
         return try body(stmt)
     }
 }

@@ -55,4 +55,16 @@ struct Item {
         title = r.string(10); description = r.string(11); file = r.string(12); thumbnail = r.optionalString(13)
         visibility = r.string(14); allowComment = r.bool(15); isUpdated = r.bool(16); date = r.int64(17)
     }
+
+    /// Read by name.
+    init(row r: Row) {
+        id = r.int64("id"); token = r.string("token"); kind = r.int64("kind"); channelId = r.int64("channel_id")
+        channelToken = r.string("channel_token"); channelTitle = r.string("channel_title"); ownerId = r.int64("owner_id")
+        firstName = r.string("first_name"); lastName = r.string("last_name"); userToken = r.optionalString("user_token")
+        title = r.string("title"); description = r.string("description"); file = r.string("file")
+        thumbnail = r.optionalString("thumbnail"); visibility = r.string("visibility")
+        allowComment = r.bool("allow_comment"); isUpdated = r.bool("is_updated"); date = r.int64("date")
+    }
 }
+
+extension Item: RowDecodable {}

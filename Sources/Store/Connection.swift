@@ -29,20 +29,26 @@ public final class Connection {
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             let code = handle.map { sqlite3_extended_errcode($0) } ?? rc
+            let error = StoreError(code: code, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory",
+                                   systemErrno: handle.flatMap { StoreError.systemErrno($0, code) })
             sqlite3_close_v2(handle)
-            throw StoreError(code: code, message: "cannot open \(path): \(message)")
+            throw OpenFailure.explain(error, path: path, readOnly: readOnly)
         }
         db = handle
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
+            // Asked to write, SQLite falls back to reading a file it cannot write: say so now, not at
+            // the first write.
+            if !readOnly && sqlite3_db_readonly(handle, "main") == 1 {
+                throw StoreError(code: SQLITE_READONLY, message: "the file was opened read-only")
+            }
             try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
             if !readOnly { try execute("PRAGMA journal_mode=WAL;") }
-        } catch {
+        } catch let error as StoreError {
             close()
-            throw error
+            throw OpenFailure.explain(error, path: path, readOnly: readOnly)
         }
     }
 
@@ -63,7 +69,8 @@ public final class Connection {
         guard rc == SQLITE_OK else {
             let message = err.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
             sqlite3_free(err)
-            throw StoreError(code: sqlite3_extended_errcode(db), message: message, sql: sql)
+            let code = sqlite3_extended_errcode(db)
+            throw StoreError(code: code, message: message, sql: sql, systemErrno: StoreError.systemErrno(db, code))
         }
     }
 

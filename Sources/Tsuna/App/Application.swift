@@ -59,6 +59,7 @@ public final class Application: Sendable {
     private func registerJobs() {
         AccountsJobs.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
         MembershipsJobs.register(scheduler, services: services, interval: configuration.expiryCheckSeconds)
+        MailRetention.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
     }
 
     /// Starts listening, the mail sender and the jobs. `port` is known afterwards.

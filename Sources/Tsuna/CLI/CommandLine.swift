@@ -93,6 +93,7 @@ public enum TsunaCommand {
             return 2
         }
         guard let config = loadConfiguration() else { return 2 }
+        DataDirectory.restrictNewFiles()
         do {
             let store = try Store(path: config.databasePath, migrations: Schema.migrations)
             defer { store.close() }

@@ -36,6 +36,7 @@ extension WriteBehindCache {
             s.lastFlushRejected = report.rejected
             s.lastFlushDuration = report.duration
             s.lastFlushError = nil
+            s.lastFlushAt = Date()
         }
         return report
     }
@@ -56,6 +57,7 @@ extension WriteBehindCache {
         while at < order.count {
             let end = min(at + batchSize, order.count)
             do {
+                if flushAbort.load(ordering: .relaxed) { throw WriteBehindError.shutdownDeadline(cache: name) }
                 let batch = order[at..<end]
                 for j in try await applyBatch(batch, of: images, marks: end == order.count ? marks : []) {
                     refused.append(batch[at + j])

@@ -25,7 +25,7 @@ enum SystemRoutes {
 }
 
 /// Write-behind figures: pending entries, last flush and snapshot.
-func cacheMetrics(_ caches: [any ManagedCache]) async -> String {
+func cacheMetrics(_ caches: [any WriteBehindCacheControl]) async -> String {
     var lines: [String] = []
     let families: [(String, String, String)] = [
         ("tsuna_cache_pending_entries", "gauge", "Writes acknowledged from memory, not yet in SQLite."),

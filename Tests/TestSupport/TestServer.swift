@@ -20,10 +20,10 @@ public final class TestServer {
 
     /// Starts `tsuna serve`; returns once it printed its address. `dataDirectory` defaults to a new temp folder.
     public init(environment extra: [String: String] = [:], dataDirectory: String? = nil,
-                arguments: [String] = ["serve"]) throws {
+                arguments: [String] = ["serve"], logPath: String? = nil) throws {
         let dir = dataDirectory ?? TestServer.makeTempDirectory()
         self.dataDirectory = dir
-        logPath = dir + ".log"
+        self.logPath = logPath ?? dir + ".log"
         var env = ProcessInfo.processInfo.environment
         env["TSUNA_DATA_DIR"] = dir
         env["TSUNA_PORT"] = "0"
@@ -35,8 +35,8 @@ public final class TestServer {
         process.arguments = arguments
         process.environment = env
         process.standardOutput = stdoutPipe
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
+        _ = FileManager.default.createFile(atPath: self.logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: self.logPath)
         try process.run()
         // The first stdout line names the address: "... listening on http://127.0.0.1:PORT (data in …)".
         var line = Data()

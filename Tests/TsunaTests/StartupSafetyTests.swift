@@ -44,15 +44,28 @@ final class StartupSafetyTests: XCTestCase {
         guard shell("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mountPoint) == 0 else {
             throw XCTSkip("mounting a tmpfs needs CAP_SYS_ADMIN, which this machine does not give")
         }
-        // A data folder a first run left behind, then the file system turns read-only.
-        let env = environment(mountPoint + "/data")
-        XCTAssertEqual(try TestServer.run(["migrate"], environment: env).status, 0)
+        // A server dies (kill -9) leaving its -wal and snapshots, and the file system comes back read-only.
+        let data = mountPoint + "/data"
+        let env = environment(data)
+        let first = try TestServer(dataDirectory: data, logPath: TestServer.makeTempDirectory() + ".log")
+        let owner = try first.makeUser("owner@example.com")
+        let c = try first.client()
+        let channel = try XCTUnwrap(try c.json("POST", "/channels/v1/", ["title": "RO"], token: owner.access).object["token"] as? String)
+        let fan = try first.makeUser("fan@example.com")
+        XCTAssertEqual(try c.json("POST", "/channel_subscribers/v1/\(channel)/create/", token: fan.access).status, 201)
+        Thread.sleep(forTimeInterval: 2)   // past a snapshot interval
+        first.kill()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: data + "/tsuna.sqlite-wal"))
         guard shell("mount", "-o", "remount,ro", mountPoint) == 0 else { return XCTFail("remount read-only failed") }
         let r = try TestServer.run(["serve"], environment: env, timeout: 20)
         XCTAssertEqual(r.status, 1, r.out + r.err)
         XCTAssertTrue(r.err.contains("not writable") && r.err.contains("read-only"), r.err)
         XCTAssertFalse(r.out.contains("listening"))
+        // Writable again: nothing was lost by the refused start.
         XCTAssertEqual(shell("mount", "-o", "remount,rw", mountPoint), 0)
+        let again = try TestServer(environment: env, dataDirectory: data, logPath: TestServer.makeTempDirectory() + ".log")
+        XCTAssertEqual(try again.client().json("GET", "/channel_subscribers/v1/\(channel)/", token: fan.access).text, "true")
+        again.kill()
     }
 
     func testTheDataFolderAndItsFilesArePrivateWhateverTheUmask() throws {

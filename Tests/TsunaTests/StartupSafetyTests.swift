@@ -110,3 +110,16 @@ final class StartupSafetyTests: XCTestCase {
         return p.terminationStatus
     }
 }
+
+/// A misspelt variable is named at start with the closest known one, instead of silently ignored.
+final class UnknownVariableTests: XCTestCase {
+    func testAMisspeltVariableIsNamedWithTheClosestKnownOne() throws {
+        let server = try TestServer(environment: ["TSUNA_PROT": "9000", "TSUNA_FLUSH_INTERVAL": "5"])
+        defer { server.kill() }
+        let deadline = Date().addingTimeInterval(10)
+        while !server.log.contains("TSUNA_FLUSH_INTERVAL ") && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(server.log.contains("TSUNA_PROT is not a Tsuna variable (ignored); did you mean TSUNA_PORT?"), server.log)
+        XCTAssertTrue(server.log.contains("did you mean TSUNA_FLUSH_INTERVAL_SECONDS?"), server.log)
+        XCTAssertEqual(try server.client().request("GET", "/healthz").status, 200, "a warning, not a refusal")
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 import Store
 
 /// `tsuna <command>`: parses arguments, runs the command, returns the exit status.
@@ -57,6 +58,7 @@ public enum TsunaCommand {
 
     static func serve() async -> Int32 {
         guard let config = loadConfiguration() else { return 2 }
+        for warning in UnknownVariables.warnings(ProcessInfo.processInfo.environment) { logLine("warning: \(warning)") }
         let app: Application
         do {
             app = try Application(configuration: config)

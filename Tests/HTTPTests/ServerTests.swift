@@ -299,6 +299,24 @@ final class ServerTests: XCTestCase {
     }
 }
 
+extension ServerTests {
+    func testATerminationSignalSentBeforeTheWaitIsNotLost() async throws {
+        try startServer()
+        let server = self.server!
+        kill(getpid(), SIGTERM)  // caught from start on: the test process survives it
+        usleep(50_000)
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await server.runUntilTerminated(); return true }
+            group.addTask { try? await Task.sleep(nanoseconds: 10_000_000_000); return false }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        XCTAssertTrue(stopped, "runUntilTerminated returned on the early signal")
+        XCTAssertThrowsError(try RawClient(port: server.port), "no longer accepting")
+    }
+}
+
 final class HookFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var flag = false

@@ -37,6 +37,7 @@ public final class HTTPServer: Sendable {
     /// runs after binding (the port is known) and before the first connection is accepted.
     public func start(beforeServing: (Int) -> Void = { _ in }) throws {
         signal(SIGPIPE, SIG_IGN)
+        TerminationSignal.install()
         var port = configuration.port
         var listenFds: [Int32] = []
         for host in configuration.hosts {
@@ -86,20 +87,9 @@ public final class HTTPServer: Sendable {
         for hook in hooks { await hook() }
     }
 
-    /// Suspends until SIGTERM or SIGINT arrives, then shuts down gracefully.
+    /// Suspends until SIGTERM or SIGINT arrives (at any time since `start`), then shuts down gracefully.
     public func runUntilTerminated() async {
-        let signals: [Int32] = [SIGTERM, SIGINT]
-        for s in signals { signal(s, SIG_IGN) }
-        let (fired, firing) = AsyncStream<Void>.makeStream()
-        let sources = signals.map { s in
-            let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
-            source.setEventHandler { firing.yield() }
-            source.resume()
-            return source
-        }
-        var waiting = fired.makeAsyncIterator()
-        _ = await waiting.next()
-        withExtendedLifetime(sources) {}
+        await TerminationSignal.wait()
         logLine("shutting down: finishing in-flight requests")
         await shutdown()
     }

@@ -13,7 +13,7 @@ final class ServerTests: XCTestCase {
         tempDir = TestServer.makeTempDirectory()
         var config = ServerConfiguration(hosts: ["127.0.0.1"], port: 0, loopCount: 2,
                                          temporaryDirectory: tempDir, accessLog: false,
-                                         failureResponder: ServerTests.detailResponder)
+                                         failureResponder: ServerTestCase.detailResponder)
         configure(&config)
         let router = Router()
         router.get("/hello") { _ in Response.json(200, Array(#"{"hello": "world"}"#.utf8)) }
@@ -21,12 +21,12 @@ final class ServerTests: XCTestCase {
         router.get("/items/special") { _ in Response.json(200, Array(#"{"special": true}"#.utf8)) }
         router.add("POST", "/echo", bodyLimit: 1 << 20) { req in
             var kind = "empty"
-            switch req.body { case .bytes: kind = "memory"; case .file: kind = "file"; case .empty: break }
-            let bytes = req.bodyBytes()
+            switch try await req.body() { case .bytes: kind = "memory"; case .file: kind = "file"; case .empty: break }
+            let bytes = try await req.bodyBytes()
             let sum = bytes.reduce(0) { $0 &+ Int($1) }
             return Response.json(200, Array("{\"length\": \(bytes.count), \"sum\": \(sum), \"kind\": \"\(kind)\"}".utf8))
         }
-        router.add("POST", "/small", bodyLimit: 10) { req in Response.json(200, Array("{\"n\": \(req.body.count)}".utf8)) }
+        router.add("POST", "/small", bodyLimit: 10) { req in Response.json(200, Array("{\"n\": \(try await req.body().count)}".utf8)) }
         router.get("/slow/:ms") { req in
             let ms = UInt64(req.parameters["ms"]!) ?? 0
             try await Task.sleep(nanoseconds: ms * 1_000_000)
@@ -36,20 +36,6 @@ final class ServerTests: XCTestCase {
         routes(router)
         server = HTTPServer(configuration: config, router: router)
         try server.start()
-    }
-
-    /// A responder in the shape the application installs: `{"detail": "…"}`.
-    static let detailResponder: @Sendable (HTTPFailure) -> Response = { failure in
-        let message: String
-        switch failure {
-        case .notFound: message = "Page not found."
-        case .methodNotAllowed(let method, _): message = "Method \\\"\(method)\\\" not allowed."
-        case .payloadTooLarge(let limit): message = "Request body is too large (limit \(limit) bytes)."
-        case .internalError: message = "An internal server error occurred."
-        case .malformed(_, let reason): message = reason
-        default: message = "status \(failure.status)"
-        }
-        return Response.json(failure.status, Array("{\"detail\": \"\(message)\"}".utf8))
     }
 
     override func tearDown() async throws {

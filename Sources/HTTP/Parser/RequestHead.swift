@@ -38,6 +38,11 @@ public struct RequestHead: Sendable {
     }
 }
 
+extension RequestHead {
+    /// Whether a body follows the head (chunked, or a Content-Length above zero).
+    var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
+}
+
 /// Why a request head or body was rejected; maps to a response status.
 public enum HTTPParseError: Error, Equatable, Sendable {
     case badRequestLine, badVersion, badHeader, headerTooLarge,

@@ -13,7 +13,7 @@ import Glibc
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     let index: Int
     unowned let server: HTTPServer
-    let routes: RouteTable
+    let pipeline: RequestPipeline
     let epfd: Int32
     private let wakeFd: Int32
     private var listenFds: [Int32] = []
@@ -39,15 +39,18 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var idleOrder: Int64 = 0
     private var connectionSerial: UInt64 = 0
 
+    /// `seconds` of configuration as milliseconds of `now`.
+    @inline(__always) func millis(_ seconds: Double) -> Int64 { Int64(seconds * 1000) }
+
     func nextIdleOrder() -> Int64 {
         idleOrder += 1
         return idleOrder
     }
 
-    init(index: Int, server: HTTPServer, routes: RouteTable) throws {
+    init(index: Int, server: HTTPServer, pipeline: RequestPipeline) throws {
         self.index = index
         self.server = server
-        self.routes = routes
+        self.pipeline = pipeline
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epfd >= 0 else { throw SocketError(call: "epoll_create1", code: errno) }
         wakeFd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -208,9 +211,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         Glibc.close(fd)
     }
 
-    /// A handler's response, back on the loop thread: to its connection if that is still the same one.
-    func deliver(_ response: Response, fd: Int32, serial: UInt64) {
-        if let conn = connections[fd], conn.serial == serial { conn.respond(response) }
+    /// The connection on `fd` if it is still the one numbered `serial` (on the loop thread).
+    func connection(fd: Int32, serial: UInt64) -> Connection? {
+        guard let conn = connections[fd], conn.serial == serial else { return nil }
+        return conn
     }
 
     func removed(_ conn: Connection) {

@@ -51,10 +51,11 @@ public final class HTTPServer: Sendable {
         }
         beforeServing(port)
         // Routes are final now: every loop matches against the same frozen table.
-        let routes = router.table
+        let pipeline = RequestPipeline(routes: router.table, failures: failures, configuration: configuration,
+                                       metrics: metrics)
         var loops: [EventLoop] = []
         for i in 0..<configuration.loopCount {
-            let loop = try EventLoop(index: i, server: self, routes: routes)
+            let loop = try EventLoop(index: i, server: self, pipeline: pipeline)
             for fd in listenFds { loop.addListener(fd) }
             loops.append(loop)
         }
@@ -106,32 +107,6 @@ public final class HTTPServer: Sendable {
     }
 
     func releaseConnection() { openConnections.wrappingSubtract(1, ordering: .relaxed) }
-
-    /// Echo a sane client `X-Request-Id`, else make a new UUID.
-    func requestId(for head: RequestHead, random: inout FastRandom) -> String {
-        if let sent = head.headers["X-Request-Id"], HTTPServer.isSaneRequestId(sent) { return sent }
-        return random.uuid()
-    }
-
-    static func isSaneRequestId(_ s: String) -> Bool {
-        let u = s.utf8
-        guard !u.isEmpty && u.count <= 128 else { return false }
-        for c in u {
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: ":"), UInt8(ascii: "-"):
-                continue
-            default:
-                return false
-            }
-        }
-        return true
-    }
-
-    func logError(_ message: String, requestId: String) {
-        logLine("error request_id=\(requestId) \(message)")
-    }
 }
 
 /// One line to stderr, written with a single write(2) so lines from threads do not interleave.

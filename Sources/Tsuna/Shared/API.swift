@@ -51,7 +51,8 @@ struct API {
                 }
             }
             let context = Context(request: request, caller: caller, services: services)
-            if case .file = request.body {
+            // The body is read only now, after authentication and throttling (Input.parse uses it).
+            if case .file = try await request.body() {
                 // A spilled (large) body means parsing and moving megabytes of upload: do it on the shared
                 // pool, never on an event loop.
                 return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await handler(context) }

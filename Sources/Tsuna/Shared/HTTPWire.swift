@@ -15,6 +15,8 @@ enum HTTPWire {
         case .internalError: return .detail(500, "An internal server error occurred.")
         case .fileNotFound: return .detail(404, "Not found.")
         case .rangeNotSatisfiable: return .detail(416, "Requested range not satisfiable.")
+        case .requestTimeout: return .detail(408, "The request body took too long to arrive.")
+        case .clientClosedRequest: return .detail(499, "The client closed the connection.")
         }
     }
 }

@@ -20,15 +20,17 @@ struct Input {
     /// Malformed JSON → 400 "JSON parse error - …"; an unsupported content type → 415.
     static func parse(_ request: Request, fileLimit: Int? = nil, temporaryDirectory: String) throws -> Input {
         var input = Input()
-        if request.body.count == 0 && request.head.contentLength == nil && !request.head.isChunked { return input }
+        // API.route awaited `request.body()` before the handler.
+        guard let body = request.receivedBody else { throw StartupError("the request body was not read before parsing") }
+        if body.count == 0 && request.head.contentLength == nil && !request.head.isChunked { return input }
         let type = request.mediaType ?? "application/json"
-        if type != "multipart/form-data" && request.body.count > Input.plainBodyLimit {
+        if type != "multipart/form-data" && body.count > Input.plainBodyLimit {
             throw HTTPErrorResponse(Response.detail(413, "Request body is too large (limit \(Input.plainBodyLimit) bytes)."))
         }
         switch type {
         case "application/json":
-            if request.body.count == 0 { return input }
-            let bytes = request.bodyBytes()
+            if body.count == 0 { return input }
+            let bytes = try body.allBytes()
             let value: JSONValue
             do {
                 value = try JSONParser.parse(bytes)
@@ -40,7 +42,7 @@ struct Input {
             }
             for (k, v) in object.members { input.fields[k] = v }
         case "application/x-www-form-urlencoded":
-            let bytes = request.bodyBytes()
+            let bytes = try body.allBytes()
             guard let text = String(validating: bytes, as: UTF8.self),
                   let pairs = PercentEncoding.parseForm(Substring(text)) else {
                 throw APIError.badRequest("Malformed url-encoded form.")
@@ -53,7 +55,7 @@ struct Input {
             }
             let form: MultipartForm
             do {
-                form = try MultipartParser.parse(request.body, boundary: boundary,
+                form = try MultipartParser.parse(body, boundary: boundary,
                                                  limits: MultipartLimits(maxFileBytes: fileLimit ?? (1 << 20)),
                                                  temporaryDirectory: temporaryDirectory)
             } catch {

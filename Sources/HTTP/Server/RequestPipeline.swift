@@ -1,0 +1,81 @@
+import Foundation
+
+/// The steps every request takes once its head is parsed, whatever carried it — a socket `Connection`
+/// or `InProcessClient`: the request id, routing (404, 405), the handler, the mapping of what it throws,
+/// the failure responder, the access log and metrics.
+struct RequestPipeline: Sendable {
+    /// Largest unread body dropped to keep the connection after a 404 or 405.
+    static let unroutedDrainLimit = 1 << 20
+    /// Largest unread body dropped to keep the connection after a handler answered without reading it.
+    static let unreadBodyDrainLimit = 64 * 1024
+
+    let routes: RouteTable
+    let failures: FailureRenderer
+    let configuration: ServerConfiguration
+    let metrics: HTTPMetrics?
+
+    enum Route {
+        case handler(RouteEntry, [String: String])
+        case failure(HTTPFailure)
+    }
+
+    func route(_ head: RequestHead) -> Route {
+        switch routes.match(method: head.method, rawPath: head.rawPath) {
+        case .found(let entry, let parameters): return .handler(entry, parameters)
+        case .notFound: return .failure(.notFound)
+        case .methodNotAllowed(let allow): return .failure(.methodNotAllowed(method: head.method, allow: allow))
+        }
+    }
+
+    /// Runs `handler`: an `HTTPErrorResponse` answers with its response, an `HTTPFailure` through the
+    /// responder, anything else is logged and answered as a 500.
+    func respond(to request: Request, with handler: Handler) async -> Response {
+        let response: Response
+        do {
+            response = try await handler(request)
+        } catch let error as HTTPErrorResponse {
+            response = error.response
+        } catch let failure as HTTPFailure {
+            response = failures.response(failure)
+        } catch {
+            Self.logError("\(request.method) \(request.path): \(error)", requestId: request.requestId)
+            response = failures.response(.internalError)
+        }
+        request.finished()
+        return response
+    }
+
+    /// Echo a sane client `X-Request-Id`, else make a new UUID.
+    func requestId(for head: RequestHead, random: inout FastRandom) -> String {
+        if let sent = head.headers["X-Request-Id"], Self.isSaneRequestId(sent) { return sent }
+        return random.uuid()
+    }
+
+    static func isSaneRequestId(_ s: String) -> Bool {
+        let u = s.utf8
+        guard !u.isEmpty && u.count <= 128 else { return false }
+        for c in u {
+            switch c {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: ":"), UInt8(ascii: "-"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Counts the answer in the metrics and returns its access-log line (nil when the log is off).
+    func record(head: RequestHead?, routePattern: String, status: Int, millis: Int64, requestId: String,
+                timestamp: String) -> String? {
+        metrics?.record(route: routePattern, method: head?.method ?? "-", status: status, millis: millis)
+        guard configuration.accessLog else { return nil }
+        return "\(timestamp) \(head?.method ?? "-") \(head?.target ?? "-") \(status) \(millis)ms \(requestId)\n"
+    }
+
+    static func logError(_ message: String, requestId: String?) {
+        logLine("error request_id=\(requestId ?? "-") \(message)")
+    }
+}

@@ -34,7 +34,15 @@ extension Connection {
         flushOutput()
     }
 
+    /// Writes what the socket accepts. The I/O timeout measures a lack of progress: every write that
+    /// moves bytes restarts it, so a slow but steady reader of any size is served to the end.
     func flushOutput() {
+        let before = outOffset + fileSent
+        defer {
+            if state == .writing && outOffset + fileSent > before {
+                deadline = loop.now + loop.millis(loop.server.configuration.ioTimeout)
+            }
+        }
         while outOffset < out.count {
             let n = out.withUnsafeBytes { send(fd, $0.baseAddress! + outOffset, $0.count - outOffset, Int32(MSG_NOSIGNAL)) }
             if n < 0 {

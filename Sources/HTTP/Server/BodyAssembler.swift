@@ -8,8 +8,9 @@ import Glibc
 /// Used by a `Connection` as bytes arrive and by `InProcessClient` on a whole body: the same rules for both.
 final class BodyAssembler {
     enum Storage {
-        /// Keep the body: in memory up to `memoryThreshold` bytes, else in a file in `temporaryDirectory`.
-        case keep(memoryThreshold: Int, temporaryDirectory: String)
+        /// Keep the body: in memory up to `memoryThreshold` bytes and while `budget` (shared by every
+        /// connection) allows, else in a file in `temporaryDirectory`.
+        case keep(memoryThreshold: Int, temporaryDirectory: String, budget: MemoryBudget?)
         /// Read and drop it (a body nobody asked for, read to keep the connection usable).
         case discard
     }
@@ -25,6 +26,10 @@ final class BodyAssembler {
     private var filePath = ""
     /// Decoded body bytes so far.
     private(set) var length = 0
+    /// Bytes taken off the wire so far, framing included (what the rate of a body is measured on).
+    private(set) var received = 0
+    /// Bytes of `bytes` counted in the memory budget.
+    private var reserved = 0
 
     /// Refuses at once a Content-Length over `limit` (413). `log` receives storage failures' causes.
     init(head: RequestHead, limit: Int, storage: Storage, log: @escaping (String) -> Void) throws(HTTPFailure) {
@@ -38,6 +43,11 @@ final class BodyAssembler {
 
     deinit { discard() }
 
+    private var budget: MemoryBudget? {
+        if case .keep(_, _, let budget) = storage { return budget }
+        return nil
+    }
+
     /// Takes body bytes from the front of `input`; returns how many it used (whatever follows the body, a
     /// pipelined request, is left) and whether the body is now complete.
     func feed(_ input: UnsafeRawBufferPointer) throws(HTTPFailure) -> (used: Int, done: Bool) {
@@ -45,6 +55,7 @@ final class BodyAssembler {
             defer { chunked = decoder }
             do {
                 let (used, progress) = try decoder.feed(input) { piece in try self.append(piece) }
+                received += used
                 return (used, progress == .done)
             } catch let error as HTTPParseError {
                 throw error.failure(bodyLimit: limit)
@@ -55,23 +66,29 @@ final class BodyAssembler {
         let take = min(input.count, remaining)
         try append(UnsafeRawBufferPointer(rebasing: input[0..<take]))
         remaining -= take
+        received += take
         return (take, remaining == 0)
     }
 
-    /// The complete body; the assembler no longer owns it (a spilled file is the caller's to remove).
-    func finish() -> RequestBody {
+    /// The complete body; the assembler no longer owns it (a spilled file is the caller's to remove),
+    /// nor the `reservedMemory` it holds in the budget (the caller releases that when done with it).
+    func finish() -> (body: RequestBody, reservedMemory: Int) {
+        let held = reserved
+        reserved = 0
         if file >= 0 {
             Glibc.close(file)
             file = -1
-            return .file(TemporaryFile(path: filePath, length: length))
+            return (.file(TemporaryFile(path: filePath, length: length)), held)
         }
         defer { bytes = [] }
-        return bytes.isEmpty ? .empty : .bytes(bytes)
+        return (bytes.isEmpty ? .empty : .bytes(bytes), held)
     }
 
     /// Drops what was received and removes a temporary file; safe to call more than once.
     func discard() {
         bytes = []
+        budget?.release(reserved)
+        reserved = 0
         if file >= 0 {
             Glibc.close(file)
             unlink(filePath)
@@ -82,11 +99,13 @@ final class BodyAssembler {
     private func append(_ piece: UnsafeRawBufferPointer) throws(HTTPFailure) {
         guard piece.count > 0 else { return }
         length += piece.count
-        guard case .keep(let threshold, let directory) = storage else { return }
-        if file < 0 && bytes.count + piece.count > threshold {
+        guard case .keep(let threshold, let directory, let budget) = storage else { return }
+        if file < 0 && (bytes.count + piece.count > threshold || budget?.reserve(piece.count) == false) {
             try openFile(in: directory)
             let spilled = bytes
             bytes = []
+            budget?.release(reserved)
+            reserved = 0
             var failure: HTTPFailure?
             spilled.withUnsafeBytes { all in
                 do throws(HTTPFailure) { try writeFile(all) } catch { failure = error }
@@ -98,6 +117,7 @@ final class BodyAssembler {
         } else {
             // Grows with what arrives, never with what the client announced.
             bytes.append(contentsOf: piece)
+            if budget != nil { reserved += piece.count }
         }
     }
 

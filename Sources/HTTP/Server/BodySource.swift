@@ -47,7 +47,7 @@ struct BufferedBody: Sendable {
         do throws(HTTPFailure) {
             let assembler = try BodyAssembler(
                 head: head, limit: limit,
-                storage: .keep(memoryThreshold: memoryThreshold, temporaryDirectory: temporaryDirectory),
+                storage: .keep(memoryThreshold: memoryThreshold, temporaryDirectory: temporaryDirectory, budget: nil),
                 log: { RequestPipeline.logError($0, requestId: nil) })
             var outcome: Result<(used: Int, done: Bool), HTTPFailure> = .success((0, false))
             bytes.withUnsafeBytes { all in
@@ -56,7 +56,7 @@ struct BufferedBody: Sendable {
             guard try outcome.get().done else {
                 throw .malformed(status: 400, reason: "The body ends before its announced length.")
             }
-            return .success(assembler.finish())
+            return .success(assembler.finish().body)
         } catch {
             return .failure(error)
         }

@@ -19,7 +19,7 @@ extension Connection {
             incoming = try BodyAssembler(
                 head: h, limit: route?.info.bodyLimit ?? 0,
                 storage: .keep(memoryThreshold: configuration.bodyMemoryThreshold,
-                               temporaryDirectory: configuration.temporaryDirectory),
+                               temporaryDirectory: configuration.temporaryDirectory, budget: loop.server.bodyMemory),
                 log: { [requestId] in RequestPipeline.logError($0, requestId: requestId) })
         } catch {
             closeAfterResponse = true
@@ -29,8 +29,21 @@ extension Connection {
             Connection.continueLine.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
         state = .body
-        deadline = loop.now + loop.millis(configuration.ioTimeout)
+        startBodyClock()
         resumeReading()
+    }
+
+    /// A body starts arriving: no progress for the I/O timeout, or too little over the rate window, ends it.
+    private func startBodyClock() {
+        let configuration = loop.server.configuration
+        deadline = loop.now + loop.millis(configuration.ioTimeout)
+        bodyRate = RateWindow(minimum: configuration.minimumBodyBytes, seconds: configuration.bodyRateWindow)
+    }
+
+    /// Once a second (the loop's sweep) while a body arrives: false when it comes too slowly.
+    func bodyRateHolds() -> Bool {
+        guard let incoming, bodyRate != nil else { return true }
+        return bodyRate!.record(total: incoming.received)
     }
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -57,7 +70,7 @@ extension Connection {
         incoming = dropper
         heldResponse = response
         state = .draining
-        deadline = loop.now + loop.millis(loop.server.configuration.ioTimeout)
+        startBodyClock()
         resumeReading()
     }
 
@@ -78,18 +91,29 @@ extension Connection {
     private func bodyComplete() {
         guard let assembler = incoming else { return }
         incoming = nil
+        bodyRate = nil
         if state == .draining {
             answerHeld()
         } else {
             state = .handling
-            finishBody(.success(assembler.finish()))
+            let (body, reserved) = assembler.finish()
+            // Counted in the memory budget until the handler has answered.
+            heldMemory += reserved
+            finishBody(.success(body))
         }
+    }
+
+    /// The handler is done with its body: its memory leaves the budget.
+    func releaseHeldMemory() {
+        loop.server.bodyMemory.release(heldMemory)
+        heldMemory = 0
     }
 
     /// Framing or storage failed: the handler learns why (a dropped body just ends the connection).
     private func bodyFailed(_ failure: HTTPFailure) {
         incoming?.discard()
         incoming = nil
+        bodyRate = nil
         closeAfterResponse = true
         if state == .draining {
             answerHeld()
@@ -110,6 +134,7 @@ extension Connection {
     func abandonBody() {
         incoming?.discard()
         incoming = nil
+        bodyRate = nil
         closeAfterResponse = true
         state = .handling
         finishBody(.failure(.internalError))

@@ -61,6 +61,10 @@ final class Connection {
     var bodyWaiters: [CheckedContinuation<Result<RequestBody, HTTPFailure>, Never>] = []
     /// The answer waiting for a dropped body to be read.
     var heldResponse: Response?
+    /// How fast the body being read arrives.
+    var bodyRate: RateWindow?
+    /// Bytes of the body handed to the handler that count in the memory budget.
+    var heldMemory = 0
 
     // The response being written.
     var out: [UInt8] = []
@@ -237,6 +241,7 @@ final class Connection {
     /// The handler answered (on the loop thread).
     func handlerFinished(_ response: Response, request: UInt64) {
         guard request == requestSerial, state == .handling || state == .body else { return }
+        releaseHeldMemory()
         if state == .body {
             // It answered while its body was still arriving: that body is abandoned with the connection.
             abandonBody()
@@ -256,7 +261,9 @@ final class Connection {
 
     func checkDeadline(now: Int64) {
         guard state != .handling && state != .closed else { return }
-        if now >= deadline { close(failingBodyWith: .requestTimeout) }
+        if now >= deadline || ((state == .body || state == .draining) && !bodyRateHolds()) {
+            close(failingBodyWith: .requestTimeout)
+        }
     }
 
     /// Shutdown: idle connections close now; busy ones close after their response.
@@ -270,6 +277,7 @@ final class Connection {
         state = .closed
         incoming?.discard()
         incoming = nil
+        releaseHeldMemory()
         if !bodyWaiters.isEmpty { finishBody(.failure(failure)) }
         outFile = nil
         epoll_ctl(loop.epfd, EPOLL_CTL_DEL, fd, nil)

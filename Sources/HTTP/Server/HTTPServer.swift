@@ -12,6 +12,8 @@ public final class HTTPServer: Sendable {
     public let metrics: HTTPMetrics?
     let parser: RequestHeadParser
     let failures: FailureRenderer
+    /// Request bodies held in memory, across loops.
+    let bodyMemory: MemoryBudget
     private struct Running {
         var loops: [EventLoop] = []
         var listenFds: [Int32] = []
@@ -28,6 +30,7 @@ public final class HTTPServer: Sendable {
         self.metrics = metrics
         self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
         self.failures = FailureRenderer(responder: configuration.failureResponder)
+        self.bodyMemory = MemoryBudget(limit: configuration.bodyMemoryBudget)
     }
 
     /// The port actually bound (useful with port 0).

@@ -18,8 +18,16 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Double
     /// A request body or a response write that makes no progress for this long closes the connection.
     public var ioTimeout: Double
+    /// A body being read closes its connection when fewer than `minimumBodyBytes` arrive over any
+    /// `bodyRateWindow` seconds (a client dripping bytes cannot hold a connection). The default (32 KiB
+    /// over 30 s, about 1 KiB/s) lets a phone on a slow link upload 100 MB, only slowly.
+    public var minimumBodyBytes: Int = 32 * 1024
+    public var bodyRateWindow: Double = 30
     /// Bodies larger than this are streamed to a temporary file instead of memory.
     public var bodyMemoryThreshold: Int
+    /// Request bodies held in memory at once, across every connection; beyond, bodies go to temporary
+    /// files even when small.
+    public var bodyMemoryBudget: Int = 64 << 20
     /// Where spilled bodies go; must exist and be writable.
     public var temporaryDirectory: String
     /// How long shutdown waits for in-flight requests.

@@ -70,6 +70,9 @@ public final class Request: Sendable {
     public let routePattern: String
     /// The peer of the connection (a proxy's address when the client is behind one).
     public let remoteAddress: String
+    /// The client's address: the peer, or when the peer is a trusted proxy the address it forwarded
+    /// (`ServerConfiguration.trustedProxies`). For throttles and logs.
+    public let clientAddress: String
     public let requestId: String
     /// When the server finished reading the request head (monotonic ms).
     let startedAt: Int64
@@ -78,11 +81,12 @@ public final class Request: Sendable {
     private let bodyResult = Mutex<Result<RequestBody, HTTPFailure>?>(nil)
 
     init(head: RequestHead, parameters: [String: String], routePattern: String, remoteAddress: String,
-         requestId: String, startedAt: Int64, body: BodySource, failures: FailureRenderer) {
+         clientAddress: String, requestId: String, startedAt: Int64, body: BodySource, failures: FailureRenderer) {
         self.head = head
         self.parameters = parameters
         self.routePattern = routePattern
         self.remoteAddress = remoteAddress
+        self.clientAddress = clientAddress
         self.requestId = requestId
         self.startedAt = startedAt
         self.bodySource = body

@@ -38,6 +38,8 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: ResponseBody
+    /// Who made the request, for the access log only (never sent): e.g. a user's token. "-" when nil.
+    public var logUser: String?
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: ResponseBody = .empty) {
         self.status = status

@@ -24,9 +24,9 @@ extension Connection {
             case .empty: break
             }
         }
-        if let line = loop.pipeline.record(head: h, routePattern: route?.info.pattern ?? "", status: response.status,
+        if let line = loop.pipeline.record(response, head: h, routePattern: route?.info.pattern ?? "",
                                            millis: loop.now - headDoneAt, requestId: requestId,
-                                           timestamp: loop.clock.isoDate) {
+                                           client: clientAddress, timestamp: loop.clock.isoDate) {
             loop.log(line)
         }
         state = .writing
@@ -81,7 +81,8 @@ extension Connection {
         }
         state = .head
         receivingHead = false
-        idleSince = loop.nextIdleOrder()
+        idleSince = loop.becameIdle()
+        countIdle(true)
         deadline = loop.now + loop.millis(loop.server.configuration.idleTimeout)
         resumeReading()
     }

@@ -29,6 +29,10 @@ final class Connection {
     let serial: UInt64
     unowned let loop: EventLoop
     let remoteAddress: String
+    /// The peer is a trusted proxy: each request names its client in `X-Forwarded-For`.
+    let peerIsTrustedProxy: Bool
+    /// The address this connection counts against `maxConnectionsPerAddress` (nil: none yet).
+    var countedAddress: String?
     var state: State = .head
 
     /// Bytes received but not yet consumed (a partial head, body bytes, or pipelined requests).
@@ -44,8 +48,10 @@ final class Connection {
     var bytesAfterHead = 0
     var closeAfterResponse = false
     /// Order in which connections last became idle (accepted or finished a response): at the connection limit
-    /// the longest idle goes first. A counter, not a clock, so ties cannot happen.
+    /// the longest idle goes first (see `EventLoop.becameIdle`).
     var idleSince: Int64
+    /// Counted in the loop's `idleConnections`.
+    var countedIdle = false
 
     // The request being handled.
     var head: RequestHead?
@@ -65,6 +71,8 @@ final class Connection {
     var bodyRate: RateWindow?
     /// Bytes of the body handed to the handler that count in the memory budget.
     var heldMemory = 0
+    /// The current request's client address.
+    var clientAddress = ""
 
     // The response being written.
     var out: [UInt8] = []
@@ -72,17 +80,33 @@ final class Connection {
     var outFile: FileRegion?
     var fileSent = 0
 
-    init(fd: Int32, serial: UInt64, loop: EventLoop, remoteAddress: String) {
+    init(fd: Int32, serial: UInt64, loop: EventLoop, remoteAddress: String, peerIsTrustedProxy: Bool,
+         countedAddress: String?) {
         self.fd = fd
         self.serial = serial
         self.loop = loop
         self.remoteAddress = remoteAddress
+        self.peerIsTrustedProxy = peerIsTrustedProxy
+        self.countedAddress = countedAddress
+        clientAddress = remoteAddress
         deadline = loop.now + loop.millis(loop.server.configuration.headerTimeout)
-        idleSince = loop.nextIdleOrder()
+        idleSince = loop.becameIdle()
+        countIdle(true)
     }
 
     /// Waiting for a next request with nothing received yet.
     var isIdle: Bool { state == .head && !receivingHead && pending.isEmpty }
+
+    /// Keeps the loop's count of idle connections exact (other loops read it at the connection limit).
+    func countIdle(_ idle: Bool) {
+        guard idle != countedIdle else { return }
+        countedIdle = idle
+        if idle {
+            loop.idleConnections.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            loop.idleConnections.wrappingSubtract(1, ordering: .relaxed)
+        }
+    }
 
     /// Whether the socket is read in the current state.
     var isReading: Bool {
@@ -173,6 +197,7 @@ final class Connection {
             case .head:
                 if !receivingHead {
                     receivingHead = true
+                    countIdle(false)
                     scannedUpTo = 0
                     deadline = loop.now + loop.millis(loop.server.configuration.headerTimeout)
                 }
@@ -206,6 +231,7 @@ final class Connection {
         requestSerial &+= 1
         requestId = loop.pipeline.requestId(for: h, random: &loop.random)
         state = .handling
+        if peerIsTrustedProxy && !countClient(of: h) { return }
         switch loop.pipeline.route(h) {
         case .failure(let failure):
             answer(loop.pipeline.failures.response(failure), droppingUpTo: RequestPipeline.unroutedDrainLimit)
@@ -215,6 +241,22 @@ final class Connection {
         }
     }
 
+    /// Behind a trusted proxy the client changes with each request: it is counted against the per-address
+    /// cap from now on. False (and answered 503) when that client already has its share of connections.
+    private func countClient(of h: RequestHead) -> Bool {
+        clientAddress = loop.pipeline.clientAddress(peer: remoteAddress, head: h)
+        guard clientAddress != countedAddress else { return true }
+        let addresses = loop.server.addresses
+        if let counted = countedAddress { addresses.release(counted) }
+        countedAddress = nil
+        guard addresses.acquire(clientAddress) else {
+            fail(.serviceUnavailable)
+            return false
+        }
+        countedAddress = clientAddress
+        return true
+    }
+
     /// Starts the handler as a task that prefers this loop: one that does not suspend runs to its end
     /// right here; its answer comes back through `handlerFinished`.
     private func dispatch(_ entry: RouteEntry, _ parameters: [String: String]) {
@@ -222,7 +264,8 @@ final class Connection {
         let pipeline = loop.pipeline
         let handle = ConnectionBodyHandle(loop: loop, fd: fd, connection: serial, request: requestSerial)
         let request = Request(head: h, parameters: parameters, routePattern: entry.info.pattern,
-                              remoteAddress: remoteAddress, requestId: requestId, startedAt: headDoneAt,
+                              remoteAddress: remoteAddress, clientAddress: clientAddress, requestId: requestId,
+                              startedAt: headDoneAt,
                               body: .connection(handle), failures: pipeline.failures)
         let handler = entry.handler
         Task.immediate(executorPreference: loop) {
@@ -275,9 +318,12 @@ final class Connection {
     func close(failingBodyWith failure: HTTPFailure = .clientClosedRequest) {
         guard state != .closed else { return }
         state = .closed
+        countIdle(false)
         incoming?.discard()
         incoming = nil
         releaseHeldMemory()
+        if let counted = countedAddress { loop.server.addresses.release(counted) }
+        countedAddress = nil
         if !bodyWaiters.isEmpty { finishBody(.failure(failure)) }
         outFile = nil
         epoll_ctl(loop.epfd, EPOLL_CTL_DEL, fd, nil)

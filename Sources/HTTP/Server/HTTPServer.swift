@@ -14,6 +14,8 @@ public final class HTTPServer: Sendable {
     let failures: FailureRenderer
     /// Request bodies held in memory, across loops.
     let bodyMemory: MemoryBudget
+    /// Open connections per client address, across loops.
+    let addresses: AddressCounts
     private struct Running {
         var loops: [EventLoop] = []
         var listenFds: [Int32] = []
@@ -31,6 +33,7 @@ public final class HTTPServer: Sendable {
         self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
         self.failures = FailureRenderer(responder: configuration.failureResponder)
         self.bodyMemory = MemoryBudget(limit: configuration.bodyMemoryBudget)
+        self.addresses = AddressCounts(limit: configuration.maxConnectionsPerAddress)
     }
 
     /// The port actually bound (useful with port 0).
@@ -109,19 +112,11 @@ public final class HTTPServer: Sendable {
         return true
     }
 
-    func releaseConnection() { openConnections.wrappingSubtract(1, ordering: .relaxed) }
-}
+    /// Counts a connection let in at the limit while another is being closed to make room.
+    func addConnection() { openConnections.wrappingAdd(1, ordering: .relaxed) }
 
-/// One line to stderr, written with a single write(2) so lines from threads do not interleave.
-public func logLine(_ message: String) {
-    var clock = timespec()
-    clock_gettime(CLOCK_REALTIME, &clock)
-    var t = clock.tv_sec
-    var tmv = tm()
-    gmtime_r(&t, &tmv)
-    var buf = [CChar](repeating: 0, count: 32)
-    let n = strftime(&buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv)
-    let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let line = Array("\(stamp) \(message)\n".utf8)
-    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    func releaseConnection() { openConnections.wrappingSubtract(1, ordering: .relaxed) }
+
+    /// Every event loop (set once at start).
+    var loops: [EventLoop] { running.withLock { $0.loops } }
 }

@@ -42,45 +42,47 @@ public struct InProcessClient: Sendable {
             head = h
         case .failure(let error):
             return finish(pipeline.failures.response(error.failure(bodyLimit: 0)), head: nil, route: "",
-                          requestId: random.uuid(), started: started)
+                          requestId: random.uuid(), client: remoteAddress, started: started)
         case .incomplete:  // a CR or LF inside a header value cut the head short
             return finish(pipeline.failures.response(.malformed(status: 400, reason: "Malformed header field.")),
-                          head: nil, route: "", requestId: random.uuid(), started: started)
+                          head: nil, route: "", requestId: random.uuid(), client: remoteAddress, started: started)
         }
         let requestId = pipeline.requestId(for: head, random: &random)
+        let client = pipeline.clientAddress(peer: remoteAddress, head: head)
         switch pipeline.route(head) {
         case .failure(let failure):
             return finish(pipeline.failures.response(failure), head: head, route: "", requestId: requestId,
-                          started: started)
+                          client: client, started: started)
         case .handler(let entry, let parameters):
             let configuration = pipeline.configuration
             let source = BufferedBody(head: head, bytes: body, limit: entry.info.bodyLimit,
                                       memoryThreshold: configuration.bodyMemoryThreshold,
                                       temporaryDirectory: configuration.temporaryDirectory)
             let request = Request(head: head, parameters: parameters, routePattern: entry.info.pattern,
-                                  remoteAddress: remoteAddress, requestId: requestId, startedAt: started,
+                                  remoteAddress: remoteAddress, clientAddress: client, requestId: requestId, startedAt: started,
                                   body: .buffered(source), failures: pipeline.failures)
             let response = await pipeline.respond(to: request, with: entry.handler)
-            return finish(response, head: head, route: entry.info.pattern, requestId: requestId, started: started)
+            return finish(response, head: head, route: entry.info.pattern, requestId: requestId, client: client,
+                          started: started)
         }
     }
 
     /// Adds what the server adds on the wire, and records the request as the server would.
     private func finish(_ response: Response, head: RequestHead?, route: String, requestId: String,
-                        started: Int64) -> Response {
+                        client: String, started: Int64) -> Response {
         var response = response
         response.headers.replaceOrAdd("X-Request-Id", requestId)
         if ResponseHead.hasBody(response.status) {
             response.headers.replaceOrAdd("Content-Length", String(response.body.count))
         }
-        if head?.method == "HEAD" || !ResponseHead.hasBody(response.status) { response.body = .empty }
         let clock = WallClock()
         clock.refresh()
-        if let line = pipeline.record(head: head, routePattern: route, status: response.status,
-                                      millis: monotonicMillis() - started, requestId: requestId,
-                                      timestamp: clock.isoDate) {
+        if let line = pipeline.record(response, head: head, routePattern: route, millis: monotonicMillis() - started,
+                                      requestId: requestId, client: client, timestamp: clock.isoDate) {
             Array(line.utf8).withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
         }
+        if head?.method == "HEAD" || !ResponseHead.hasBody(response.status) { response.body = .empty }
+        response.logUser = nil
         return response
     }
 }

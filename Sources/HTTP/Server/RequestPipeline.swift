@@ -67,15 +67,26 @@ struct RequestPipeline: Sendable {
         return true
     }
 
+    /// The client's address: `peer`, or the one a trusted proxy forwarded (`trustedProxies`).
+    func clientAddress(peer: String, head: RequestHead) -> String {
+        let proxies = configuration.trustedProxies
+        if proxies.isEmpty { return peer }
+        return proxies.clientAddress(peer: peer, forwardedFor: head.headers.values("X-Forwarded-For"))
+    }
+
     /// Counts the answer in the metrics and returns its access-log line (nil when the log is off).
-    func record(head: RequestHead?, routePattern: String, status: Int, millis: Int64, requestId: String,
-                timestamp: String) -> String? {
-        metrics?.record(route: routePattern, method: head?.method ?? "-", status: status, millis: millis)
+    func record(_ response: Response, head: RequestHead?, routePattern: String, millis: Int64, requestId: String,
+                client: String, timestamp: String) -> String? {
+        metrics?.record(route: routePattern, method: head?.method ?? "-", status: response.status, millis: millis)
         guard configuration.accessLog else { return nil }
-        return "\(timestamp) \(head?.method ?? "-") \(head?.target ?? "-") \(status) \(millis)ms \(requestId)\n"
+        let sent = head?.method == "HEAD" || !ResponseHead.hasBody(response.status) ? 0 : response.body.count
+        return AccessLog.line(timestamp: timestamp, method: head?.method ?? "-",
+                              target: head.map { configuration.redactPath($0.target) } ?? "-",
+                              status: response.status, millis: millis, bytes: sent, client: client,
+                              user: response.logUser, requestId: requestId)
     }
 
     static func logError(_ message: String, requestId: String?) {
-        logLine("error request_id=\(requestId ?? "-") \(message)")
+        logLine(level: .error, "request_id=\(requestId ?? "-") \(message)")
     }
 }

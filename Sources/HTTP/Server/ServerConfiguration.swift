@@ -8,7 +8,14 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Event loops (threads); one per core by default.
     public var loopCount: Int
+    /// Open connections at most. At the limit the longest-idle keep-alive connection (of any loop) is
+    /// closed to make room; with none idle, a new connection is answered 503 and closed.
     public var maxConnections: Int
+    /// Open connections at most per client address (see `trustedProxies`); beyond → 503 and close.
+    public var maxConnectionsPerAddress: Int = 256
+    /// Peers whose `X-Forwarded-For` is believed: for them the client address is the right-most entry
+    /// that is not itself a trusted proxy. Others' `X-Forwarded-For` is ignored.
+    public var trustedProxies = TrustedProxies()
     /// Request line plus headers; beyond → 431.
     public var maxHeadBytes: Int
     /// A connection must deliver a complete request head within this time of its first byte (or of being
@@ -34,6 +41,9 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod: Double
     /// Write one access-log line per request to stderr.
     public var accessLog: Bool
+    /// Rewrites the request target for the access log so that it holds no secret. The default replaces
+    /// the values of `signature` query parameters with "…". (`Authorization` is never logged.)
+    public var redactPath: @Sendable (String) -> String = AccessLog.redactSignatures
     /// Renders the answers the server gives on its own (404, 405, 413, 431, 400, 503, 500, …) in the
     /// application's wire format. The default answers in plain text.
     public var failureResponder: @Sendable (HTTPFailure) -> Response

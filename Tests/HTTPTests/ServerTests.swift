@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import Foundation
 @testable import HTTP
 import TestSupport
@@ -303,9 +304,8 @@ extension ServerTests {
     }
 }
 
-final class HookFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var value: Bool { lock.withLock { flag } }
+final class HookFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var value: Bool { flag.withLock { $0 } }
 }

@@ -129,6 +129,7 @@ public final class Request: Sendable {
     /// The handler is done: a spilled body nobody persisted is removed now rather than when the last
     /// reference goes away.
     func finished() {
+        guard head.hasBody else { return }
         if case .success(.file(let file))? = bodyResult.withLock({ $0 }) { file.remove() }
     }
 

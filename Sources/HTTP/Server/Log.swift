@@ -51,7 +51,9 @@ func isoTimestamp(_ seconds: Int) -> String {
 public enum AccessLog {
     /// The default `ServerConfiguration.redactPath`: the values of `signature` query parameters become "…".
     @Sendable public static func redactSignatures(_ target: String) -> String {
-        guard let question = target.firstIndex(of: "?"), target[question...].contains("signature=") else {
+        // Most targets have no query: one byte scan, no Character processing.
+        guard target.utf8.contains(UInt8(ascii: "?")), let question = target.firstIndex(of: "?"),
+              target[question...].contains("signature=") else {
             return target
         }
         let pairs = target[target.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)

@@ -3,7 +3,8 @@ import Foundation
 /// The steps every request takes once its head is parsed, whatever carried it — a socket `Connection`
 /// or `InProcessClient`: the request id, routing (404, 405), the handler, the mapping of what it throws,
 /// the failure responder, the access log and metrics.
-struct RequestPipeline: Sendable {
+/// A class: each handler task captures it, one reference rather than a copy of the configuration.
+final class RequestPipeline: Sendable {
     /// Largest unread body dropped to keep the connection after a 404 or 405.
     static let unroutedDrainLimit = 1 << 20
     /// Largest unread body dropped to keep the connection after a handler answered without reading it.
@@ -13,6 +14,13 @@ struct RequestPipeline: Sendable {
     let failures: FailureRenderer
     let configuration: ServerConfiguration
     let metrics: HTTPMetrics?
+
+    init(routes: RouteTable, failures: FailureRenderer, configuration: ServerConfiguration, metrics: HTTPMetrics?) {
+        self.routes = routes
+        self.failures = failures
+        self.configuration = configuration
+        self.metrics = metrics
+    }
 
     enum Route {
         case handler(RouteEntry, [String: String])

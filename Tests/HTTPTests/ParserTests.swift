@@ -21,11 +21,11 @@ final class ParserTests: XCTestCase {
     }
 
     func testQueryAbsentVersusEmpty() throws {
-        let plain = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET /a HTTP/1.1\r\n\r\n")))
+        let plain = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(plain.head.rawPath, "/a")
         XCTAssertNil(plain.head.query)
-        XCTAssertEqual(plain.head.headers.count, 0)
-        let empty = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET /a? HTTP/1.1\r\n\r\n")))
+        XCTAssertEqual(plain.head.headers.count, 1)
+        let empty = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET /a? HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(empty.head.rawPath, "/a")
         XCTAssertEqual(empty.head.query, "")
     }
@@ -42,15 +42,15 @@ final class ParserTests: XCTestCase {
 
     func testContentLengthListAndRepeatsOfEqualValues() throws {
         let list = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(
-            "POST / HTTP/1.1\r\nContent-Length: 5 , 5,5\r\n\r\n")))
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5 , 5,5\r\n\r\n")))
         XCTAssertEqual(list.head.contentLength, 5)
         let repeated = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(
-            "POST / HTTP/1.1\r\nContent-Length: 7\r\ncontent-length: 007\r\n\r\n")))
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\ncontent-length: 007\r\n\r\n")))
         XCTAssertEqual(repeated.head.contentLength, 7)
-        let zero = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")))
+        let zero = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")))
         XCTAssertEqual(zero.head.contentLength, 0)
         let largest = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(
-            "POST / HTTP/1.1\r\nContent-Length: 999999999999999999\r\n\r\n")))
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999999999\r\n\r\n")))
         XCTAssertEqual(largest.head.contentLength, 999_999_999_999_999_999)
     }
 
@@ -88,9 +88,9 @@ final class ParserTests: XCTestCase {
     }
 
     func testExpectContinue() throws {
-        let text = "PUT /f HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 10\r\n\r\n"
+        let text = "PUT /f HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 10\r\n\r\n"
         XCTAssertTrue(try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(text))).head.expectContinue)
-        let other = "PUT /f HTTP/1.1\r\nExpect: 200-ok\r\n\r\n"
+        let other = "PUT /f HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n"
         XCTAssertFalse(try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(other))).head.expectContinue)
     }
 
@@ -100,10 +100,10 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(full.head.target, "http://example.com:8080/a/b%2F?x=1")
         XCTAssertEqual(full.head.rawPath, "/a/b%2F")
         XCTAssertEqual(full.head.query, "x=1")
-        let bare = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET HTTPS://example.com HTTP/1.1\r\n\r\n")))
+        let bare = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET HTTPS://example.com HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(bare.head.rawPath, "/", "an empty path means /")
         XCTAssertNil(bare.head.query)
-        let queryOnly = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET http://h?q HTTP/1.1\r\n\r\n")))
+        let queryOnly = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET http://h?q HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(queryOnly.head.rawPath, "/")
         XCTAssertEqual(queryOnly.head.query, "q")
     }
@@ -137,7 +137,7 @@ final class ParserTests: XCTestCase {
     }
 
     func testObsTextValuesDecodeAsUTF8OrLatin1() throws {
-        var bytes = Array("GET / HTTP/1.1\r\nX-Utf8: caf".utf8) + [0xC3, 0xA9] + Array("\r\nX-Latin: caf".utf8)
+        var bytes = Array("GET / HTTP/1.1\r\nHost: x\r\nX-Utf8: caf".utf8) + [0xC3, 0xA9] + Array("\r\nX-Latin: caf".utf8)
         bytes += [0xE9] + Array("\r\n\r\n".utf8)
         let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(bytes)))
         XCTAssertEqual(head.headers["x-utf8"], "café")
@@ -146,21 +146,21 @@ final class ParserTests: XCTestCase {
 
     func testValueKeepsInnerWhitespaceAndTabs() throws {
         let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(
-            "GET / HTTP/1.1\r\nUser-Agent: \t a  b\tc \t\r\n\r\n")))
+            "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: \t a  b\tc \t\r\n\r\n")))
         XCTAssertEqual(head.headers["user-agent"], "a  b\tc")
     }
 
     func testMethodsAreCaseSensitiveTokens() throws {
-        let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("get / HTTP/1.1\r\n\r\n")))
+        let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("get / HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(head.method, "get")
         let longest = String(repeating: "M", count: 32)
-        XCTAssertEqual(try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("\(longest) / HTTP/1.1\r\n\r\n"))).head.method,
+        XCTAssertEqual(try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("\(longest) / HTTP/1.1\r\nHost: x\r\n\r\n"))).head.method,
                        longest)
     }
 
     func testExactly100FieldsAndExactlyMaxHeadBytesAreAccepted() throws {
-        var text = "GET / HTTP/1.1\r\n"
-        for i in 0..<100 { text += "X-\(i): v\r\n" }
+        var text = "GET / HTTP/1.1\r\nHost: x\r\n"
+        for i in 0..<99 { text += "X-\(i): v\r\n" }
         text += "\r\n"
         let (head, length) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse(text)))
         XCTAssertEqual(head.headers.count, 100)
@@ -169,7 +169,7 @@ final class ParserTests: XCTestCase {
 
     func testTargetOf8KiBIsAccepted() throws {
         let path = "/" + String(repeating: "a", count: 8 * 1024 - 1)
-        let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET \(path) HTTP/1.1\r\n\r\n")))
+        let (head, _) = try XCTUnwrap(XCTUnwrapHead(ParserTestSupport.parse("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")))
         XCTAssertEqual(head.rawPath, path)
     }
 
@@ -181,9 +181,18 @@ final class ParserTests: XCTestCase {
         let badRequests: [HTTPParseError] = [.badRequestLine, .badHeader, .badContentLength, .conflictingFraming,
                                              .badPercentEncoding, .badChunk]
         for error in badRequests { XCTAssertEqual(error.status, 400, "\(error)") }
+        XCTAssertEqual(HTTPParseError.missingHost.status, 400)
+        XCTAssertEqual(HTTPParseError.missingHost.message, "Missing Host header.")
         for error in badRequests + [.badVersion, .headerTooLarge, .unsupportedTransferEncoding, .bodyTooLarge] {
             XCTAssertFalse(error.message.isEmpty)
         }
+    }
+
+    func testHTTP11NeedsHostAndHTTP10DoesNot() throws {
+        XCTAssertParseError("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", .missingHost)
+        XCTAssertParseError("GET / HTTP/1.1\r\n\r\n", .missingHost)
+        XCTAssertNotNil(XCTUnwrapHead(ParserTestSupport.parse("GET / HTTP/1.1\r\nHost:\r\n\r\n")), "an empty Host is a Host")
+        XCTAssertNotNil(XCTUnwrapHead(ParserTestSupport.parse("GET / HTTP/1.0\r\n\r\n")))
     }
 
     func testTcharMasksMatchTheGrammar() {

@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import Foundation
 @testable import HTTP
 import TestSupport
@@ -13,7 +14,7 @@ final class ServerTests: XCTestCase {
         tempDir = TestServer.makeTempDirectory()
         var config = ServerConfiguration(hosts: ["127.0.0.1"], port: 0, loopCount: 2,
                                          temporaryDirectory: tempDir, accessLog: false,
-                                         failureResponder: ServerTests.detailResponder)
+                                         failureResponder: ServerTestCase.detailResponder)
         configure(&config)
         let router = Router()
         router.get("/hello") { _ in Response.json(200, Array(#"{"hello": "world"}"#.utf8)) }
@@ -21,12 +22,12 @@ final class ServerTests: XCTestCase {
         router.get("/items/special") { _ in Response.json(200, Array(#"{"special": true}"#.utf8)) }
         router.add("POST", "/echo", bodyLimit: 1 << 20) { req in
             var kind = "empty"
-            switch req.body { case .bytes: kind = "memory"; case .file: kind = "file"; case .empty: break }
-            let bytes = req.bodyBytes()
+            switch try await req.body() { case .bytes: kind = "memory"; case .file: kind = "file"; case .empty: break }
+            let bytes = try await req.bodyBytes()
             let sum = bytes.reduce(0) { $0 &+ Int($1) }
             return Response.json(200, Array("{\"length\": \(bytes.count), \"sum\": \(sum), \"kind\": \"\(kind)\"}".utf8))
         }
-        router.add("POST", "/small", bodyLimit: 10) { req in Response.json(200, Array("{\"n\": \(req.body.count)}".utf8)) }
+        router.add("POST", "/small", bodyLimit: 10) { req in Response.json(200, Array("{\"n\": \(try await req.body().count)}".utf8)) }
         router.get("/slow/:ms") { req in
             let ms = UInt64(req.parameters["ms"]!) ?? 0
             try await Task.sleep(nanoseconds: ms * 1_000_000)
@@ -36,20 +37,6 @@ final class ServerTests: XCTestCase {
         routes(router)
         server = HTTPServer(configuration: config, router: router)
         try server.start()
-    }
-
-    /// A responder in the shape the application installs: `{"detail": "…"}`.
-    static let detailResponder: @Sendable (HTTPFailure) -> Response = { failure in
-        let message: String
-        switch failure {
-        case .notFound: message = "Page not found."
-        case .methodNotAllowed(let method, _): message = "Method \\\"\(method)\\\" not allowed."
-        case .payloadTooLarge(let limit): message = "Request body is too large (limit \(limit) bytes)."
-        case .internalError: message = "An internal server error occurred."
-        case .malformed(_, let reason): message = reason
-        default: message = "status \(failure.status)"
-        }
-        return Response.json(failure.status, Array("{\"detail\": \"\(message)\"}".utf8))
     }
 
     override func tearDown() async throws {
@@ -299,9 +286,26 @@ final class ServerTests: XCTestCase {
     }
 }
 
-final class HookFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-    func set() { lock.withLock { flag = true } }
-    var value: Bool { lock.withLock { flag } }
+extension ServerTests {
+    func testATerminationSignalSentBeforeTheWaitIsNotLost() async throws {
+        try startServer()
+        let server = self.server!
+        kill(getpid(), SIGTERM)  // caught from start on: the test process survives it
+        usleep(50_000)
+        let stopped = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await server.runUntilTerminated(); return true }
+            group.addTask { try? await Task.sleep(nanoseconds: 10_000_000_000); return false }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        XCTAssertTrue(stopped, "runUntilTerminated returned on the early signal")
+        XCTAssertThrowsError(try RawClient(port: server.port), "no longer accepting")
+    }
+}
+
+final class HookFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var value: Bool { flag.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Synchronization
 import Security
 
 final class HMACTests: XCTestCase {
@@ -62,9 +63,8 @@ final class HMACTests: XCTestCase {
 }
 
 /// A thread-safe failure counter for concurrent tests.
-final class Failures: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func record() { lock.lock(); value += 1; lock.unlock() }
-    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+final class Failures: Sendable {
+    private let value = Mutex(0)
+    func record() { value.withLock { $0 += 1 } }
+    var count: Int { value.withLock { $0 } }
 }

@@ -20,6 +20,11 @@ public enum HTTPFailure: Error, Sendable, Equatable {
     /// A handler threw an error that is not an `HTTPErrorResponse` or `HTTPFailure`, or the server failed
     /// (500). The cause goes to the log with the request id, never to the client.
     case internalError
+    /// The body stalled (408); the connection closes without waiting for the answer to be useful.
+    case requestTimeout
+    /// The client closed the connection before its body was complete. Never sent (nobody is left to read
+    /// it); 499 in logs and metrics, as nginx counts it.
+    case clientClosedRequest
     /// `StaticFiles` has no such file (404).
     case fileNotFound
     /// `StaticFiles` cannot serve the requested range of a file of `size` bytes (416 with `Content-Range`).
@@ -36,14 +41,8 @@ public enum HTTPFailure: Error, Sendable, Equatable {
         case .serviceUnavailable: return 503
         case .internalError: return 500
         case .rangeNotSatisfiable: return 416
-        }
-    }
-
-    /// Whether the server closes the connection after answering.
-    var closesConnection: Bool {
-        switch self {
-        case .payloadTooLarge, .headersTooLarge, .malformed, .serviceUnavailable: return true
-        default: return false
+        case .requestTimeout: return 408
+        case .clientClosedRequest: return 499
         }
     }
 

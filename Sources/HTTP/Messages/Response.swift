@@ -33,11 +33,35 @@ public enum ResponseBody: Sendable {
     }
 }
 
+extension ResponseBody {
+    /// The body's bytes; a file region is read from its file.
+    public func allBytes() throws -> [UInt8] {
+        switch self {
+        case .empty: return []
+        case .bytes(let bytes): return bytes
+        case .file(let region):
+            var result = [UInt8](repeating: 0, count: region.length)
+            var done = 0
+            while done < region.length {
+                let n = result.withUnsafeMutableBytes {
+                    pread(region.fd, $0.baseAddress! + done, region.length - done, off_t(region.offset + done))
+                }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw SocketError(call: "pread", code: n == 0 ? EIO : errno) }
+                done += n
+            }
+            return result
+        }
+    }
+}
+
 /// What a handler answers. `Content-Length`, `Date`, `Connection` and `X-Request-Id` are added by the server.
 public struct Response: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: ResponseBody
+    /// Who made the request, for the access log only (never sent): e.g. a user's token. "-" when nil.
+    public var logUser: String?
 
     public init(status: Int = 200, headers: HTTPHeaders = HTTPHeaders(), body: ResponseBody = .empty) {
         self.status = status

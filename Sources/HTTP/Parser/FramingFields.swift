@@ -39,6 +39,8 @@ struct FramingFields {
     /// The error for framing that is only wrong in combination, once every field is seen.
     func finalCheck(versionMinor: Int) -> HTTPParseError? {
         if isChunked && (contentLength != nil || versionMinor == 0) { return .conflictingFraming }
+        // RFC 9112 3.2: an HTTP/1.1 request without Host is refused; HTTP/1.0 never required one.
+        if versionMinor >= 1 && !sawHost { return .missingHost }
         return nil
     }
 

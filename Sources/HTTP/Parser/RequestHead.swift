@@ -38,11 +38,16 @@ public struct RequestHead: Sendable {
     }
 }
 
+extension RequestHead {
+    /// Whether a body follows the head (chunked, or a Content-Length above zero).
+    var hasBody: Bool { isChunked || (contentLength ?? 0) > 0 }
+}
+
 /// Why a request head or body was rejected; maps to a response status.
 public enum HTTPParseError: Error, Equatable, Sendable {
     case badRequestLine, badVersion, badHeader, headerTooLarge,
          badContentLength, conflictingFraming, unsupportedTransferEncoding,
-         badPercentEncoding, badChunk, bodyTooLarge
+         badPercentEncoding, badChunk, bodyTooLarge, missingHost
 
     /// The HTTP status to answer with.
     public var status: Int {
@@ -55,7 +60,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         }
     }
 
-    /// Short human text for a JSON {"detail": ...} body.
+    /// Short English text (the `reason` of `HTTPFailure.malformed`).
     public var message: String {
         switch self {
         case .badRequestLine: return "Malformed request line."
@@ -68,6 +73,7 @@ public enum HTTPParseError: Error, Equatable, Sendable {
         case .badPercentEncoding: return "Malformed percent-encoding in the request target."
         case .badChunk: return "Malformed chunked request body."
         case .bodyTooLarge: return "Request body too large."
+        case .missingHost: return "Missing Host header."
         }
     }
 }

@@ -4,65 +4,117 @@ import CLinux
 import Glibc
 #endif
 
-/// One client connection, confined to its event loop's thread. Reads a request head, then its body,
-/// hands the request to its route's handler, writes the response, and starts over (keep-alive).
-/// Pipelined requests wait in the buffer and are answered in order.
+/// One client connection, confined to its event loop's thread. It reads a request head, routes it and
+/// starts the handler at once; the body is read only when the handler asks for it (`Request.body()`).
+/// Then it writes the response and starts over (keep-alive). Pipelined requests wait in the buffer and
+/// are answered in order. Reading the body: Connection+Body.swift; writing: Connection+Response.swift.
 final class Connection {
-    enum State { case head, body, handling, writing, lingering, closed }
+    enum State {
+        /// Reading a request head, or waiting for one.
+        case head
+        /// A handler runs; the socket is not read unless the handler asks for the body.
+        case handling
+        /// Reading the body the handler asked for.
+        case body
+        /// Reading and dropping a body nobody read, before answering (so the connection stays usable).
+        case draining
+        case writing
+        /// After the last response: dropping what the client still sends, then closing.
+        case lingering
+        case closed
+    }
 
     let fd: Int32
     /// Tells this connection apart from a later one on the same descriptor.
     let serial: UInt64
     unowned let loop: EventLoop
     let remoteAddress: String
-    private(set) var state: State = .head
+    /// The peer is a trusted proxy: each request names its client in `X-Forwarded-For`.
+    let peerIsTrustedProxy: Bool
+    /// The address this connection counts against `maxConnectionsPerAddress` (nil: none yet).
+    var countedAddress: String?
+    var state: State = .head
 
-    /// Bytes received but not yet consumed (a partial head, or pipelined requests).
-    private var pending: [UInt8] = []
-    private var scannedUpTo = 0
-    /// The socket may hold unread bytes (we stopped reading while a request was being handled).
-    private var mayHaveData = false
-    private var receivingHead = false
-    private var deadline: Int64
-    private var inProcess = false
-    private var closeAfterResponse = false
+    /// Bytes received but not yet consumed (a partial head, body bytes, or pipelined requests).
+    var pending: [UInt8] = []
+    var scannedUpTo = 0
+    /// The socket may hold unread bytes (it was not read while a handler ran).
+    var mayHaveData = false
+    var receivingHead = false
+    var deadline: Int64
+    /// A parse loop is running over a buffer: state changes must not start another one.
+    var insideParseLoop = false
+    /// Bytes after the head in the buffer being parsed when the head completed.
+    var bytesAfterHead = 0
+    var closeAfterResponse = false
     /// Order in which connections last became idle (accepted or finished a response): at the connection limit
-    /// the longest idle goes first. A counter, not a clock, so ties cannot happen.
-    private(set) var idleSince: Int64
+    /// the longest idle goes first (see `EventLoop.becameIdle`).
+    var idleSince: Int64
+    /// Counted in the loop's `idleConnections`.
+    var countedIdle = false
 
-    // The request being read or handled.
-    private var head: RequestHead?
-    private var route: RouteEntry?
-    private var params: [String: String] = [:]
-    private var headDoneAt: Int64 = 0
-    private var requestId = ""
-    private var bodyRemaining = 0
-    private var chunked: ChunkedDecoder?
-    private var bodyLimit = 0
-    private var bodyBytes: [UInt8] = []
-    private var bodyFile: Int32 = -1
-    private var bodyFilePath = ""
-    private var bodyLength = 0
-    /// The spilled body handed to the current handler; removed once its response is written.
-    private var handedOffFile: TemporaryFile?
+    // The request being handled.
+    var head: RequestHead?
+    var route: RouteEntry?
+    /// Numbers the requests of this connection: a late `body()` call must not read the next one's bytes.
+    var requestSerial: UInt64 = 0
+    var headDoneAt: Int64 = 0
+    var requestId = ""
+    /// The body being read, for the handler or to drop it.
+    var incoming: BodyAssembler?
+    /// The body as the handler got it, once read (or why it could not be).
+    var bodyResult: Result<RequestBody, HTTPFailure>?
+    var bodyWaiters: [CheckedContinuation<Result<RequestBody, HTTPFailure>, Never>] = []
+    /// The answer waiting for a dropped body to be read.
+    var heldResponse: Response?
+    /// How fast the body being read arrives.
+    var bodyRate: RateWindow?
+    /// Bytes of the body handed to the handler that count in the memory budget.
+    var heldMemory = 0
+    /// The current request's client address.
+    var clientAddress = ""
 
     // The response being written.
-    private var out: [UInt8] = []
-    private var outOffset = 0
-    private var outFile: FileRegion?
-    private var fileSent = 0
+    var out: [UInt8] = []
+    var outOffset = 0
+    var outFile: FileRegion?
+    var fileSent = 0
 
-    init(fd: Int32, serial: UInt64, loop: EventLoop, remoteAddress: String) {
+    init(fd: Int32, serial: UInt64, loop: EventLoop, remoteAddress: String, peerIsTrustedProxy: Bool,
+         countedAddress: String?) {
         self.fd = fd
         self.serial = serial
         self.loop = loop
         self.remoteAddress = remoteAddress
-        deadline = loop.now + Int64(loop.server.configuration.headerTimeout * 1000)
-        idleSince = loop.nextIdleOrder()
+        self.peerIsTrustedProxy = peerIsTrustedProxy
+        self.countedAddress = countedAddress
+        clientAddress = remoteAddress
+        deadline = loop.now + loop.millis(loop.server.configuration.headerTimeout)
+        idleSince = loop.becameIdle()
+        countIdle(true)
     }
 
     /// Waiting for a next request with nothing received yet.
     var isIdle: Bool { state == .head && !receivingHead && pending.isEmpty }
+
+    /// Keeps the loop's count of idle connections exact (other loops read it at the connection limit).
+    func countIdle(_ idle: Bool) {
+        guard idle != countedIdle else { return }
+        countedIdle = idle
+        if idle {
+            loop.idleConnections.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            loop.idleConnections.wrappingSubtract(1, ordering: .relaxed)
+        }
+    }
+
+    /// Whether the socket is read in the current state.
+    var isReading: Bool {
+        switch state {
+        case .head, .body, .draining, .lingering: return true
+        case .handling, .writing, .closed: return false
+        }
+    }
 
     // MARK: events
 
@@ -71,26 +123,23 @@ final class Connection {
             close(); return
         }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 {
-            switch state {
-            case .head, .body, .lingering: readAvailable()
-            default: mayHaveData = true
-            }
+            if isReading { readAvailable() } else { mayHaveData = true }
         }
         if events & EPOLLOUT.rawValue != 0 && state == .writing {
             flushOutput()
         }
     }
 
-    private func readAvailable() {
+    func readAvailable() {
         mayHaveData = false
         let buffer = loop.readBuffer
-        while state == .head || state == .body || state == .lingering {
+        while isReading {
             let n = recv(fd, buffer.baseAddress, buffer.count, 0)
             if n > 0 {
                 if state == .lingering { continue }
                 consume(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 if n < buffer.count { return }
-                if state == .handling || state == .writing { mayHaveData = true; return }
+                if !isReading { mayHaveData = true; return }
             } else if n == 0 {
                 close(); return
             } else {
@@ -99,6 +148,14 @@ final class Connection {
                 return
             }
         }
+    }
+
+    /// Goes on reading after a state change made outside a parse loop (inside one, the loop goes on
+    /// with the bytes it holds).
+    func resumeReading() {
+        guard !insideParseLoop else { return }
+        if !pending.isEmpty && isReading && state != .lingering { processPending() }
+        if isReading && mayHaveData { readAvailable() }
     }
 
     /// Feeds freshly read bytes through the request state machine.
@@ -115,45 +172,49 @@ final class Connection {
     }
 
     private func processPending() {
-        let used = pending.withUnsafeBytes { process($0) }
-        if state == .closed { return }
-        if state == .lingering { pending = []; return }
-        if used >= pending.count {
-            pending.removeAll(keepingCapacity: pending.capacity <= 64 * 1024)
+        // Parse our own reference: the state machine may reset `pending` meanwhile (linger).
+        var buffer = pending
+        pending = []
+        let used = buffer.withUnsafeBytes { process($0) }
+        if state == .closed || state == .lingering { return }
+        if used > 0 { scannedUpTo = 0 }
+        if used >= buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
         } else if used > 0 {
-            pending.removeFirst(used)
-            scannedUpTo = 0
+            buffer.removeFirst(used)
         }
+        pending = buffer
     }
 
     /// Parses as much of `buffer` as the current state allows; returns the bytes consumed.
     private func process(_ buffer: UnsafeRawBufferPointer) -> Int {
-        inProcess = true
-        defer { inProcess = false }
+        insideParseLoop = true
+        defer { insideParseLoop = false }
         var offset = 0
         while offset < buffer.count {
+            let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
             switch state {
             case .head:
                 if !receivingHead {
                     receivingHead = true
+                    countIdle(false)
                     scannedUpTo = 0
-                    deadline = loop.now + Int64(loop.server.configuration.headerTimeout * 1000)
+                    deadline = loop.now + loop.millis(loop.server.configuration.headerTimeout)
                 }
-                let slice = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-                switch loop.server.parser.parse(slice, scannedUpTo: &scannedUpTo) {
+                switch loop.server.parser.parse(rest, scannedUpTo: &scannedUpTo) {
                 case .incomplete:
                     return offset
                 case .failure(let error):
-                    fail(error.failure(bodyLimit: bodyLimit))
+                    fail(error.failure(bodyLimit: 0))
                     return buffer.count
                 case .complete(let h, let length):
                     offset += length
                     scannedUpTo = 0
+                    bytesAfterHead = buffer.count - offset
                     begin(h)
                 }
-            case .body:
-                let slice = UnsafeRawBufferPointer(rebasing: buffer[offset...])
-                offset += readBody(slice)
+            case .body, .draining:
+                offset += feedBody(rest)
             default:
                 return offset
             }
@@ -167,304 +228,85 @@ final class Connection {
         receivingHead = false
         headDoneAt = loop.now
         head = h
-        requestId = loop.server.requestId(for: h, random: &loop.random)
-        let hasBody = h.isChunked || (h.contentLength ?? 0) > 0
-        let failures = loop.server.failures
-        switch loop.routes.match(method: h.method, rawPath: h.rawPath) {
-        case .notFound:
-            if answerWithoutRoute(failures.response(.notFound), hasBody: hasBody, head: h) { return }
-        case .methodNotAllowed(let allow):
-            let r = failures.response(.methodNotAllowed(method: h.method, allow: allow))
-            if answerWithoutRoute(r, hasBody: hasBody, head: h) { return }
-        case .found(let entry, let p):
+        requestSerial &+= 1
+        requestId = loop.pipeline.requestId(for: h, random: &loop.random)
+        state = .handling
+        if peerIsTrustedProxy && !countClient(of: h) { return }
+        switch loop.pipeline.route(h) {
+        case .failure(let failure):
+            answer(loop.pipeline.failures.response(failure), droppingUpTo: RequestPipeline.unroutedDrainLimit)
+        case .handler(let entry, let parameters):
             route = entry
-            params = p
-            bodyLimit = entry.info.bodyLimit
-        }
-        if let length = h.contentLength, length > bodyLimit {
-            closeAfterResponse = true
-            respondEarly(failures.response(.payloadTooLarge(limit: bodyLimit)))
-            return
-        }
-        guard hasBody else { dispatch(); return }
-        state = .body
-        deadline = loop.now + Int64(loop.server.configuration.ioTimeout * 1000)
-        bodyLength = 0
-        if h.isChunked {
-            chunked = ChunkedDecoder(maxBodyBytes: bodyLimit)
-        } else {
-            bodyRemaining = h.contentLength ?? 0
-            if bodyRemaining > loop.server.configuration.bodyMemoryThreshold {
-                guard openBodyFile() else { return }
-            } else {
-                bodyBytes.reserveCapacity(bodyRemaining)
-            }
-        }
-        if h.expectContinue && h.versionMinor == 1 {
-            queueRaw(Connection.continueLine)
+            dispatch(entry, parameters)
         }
     }
 
-    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-
-    /// Unknown route or method: without a body, answer now (returns true). A small body (≤ 1 MiB) is read and
-    /// dropped first so the connection stays usable; a larger one is not read and the connection closes.
-    private func answerWithoutRoute(_ response: Response, hasBody: Bool, head h: RequestHead) -> Bool {
-        let limit = 1 << 20
-        if !hasBody { respondEarly(response); return true }
-        if let length = h.contentLength, length > limit {
-            closeAfterResponse = true
-            respondEarly(response)
-            return true
-        }
-        let info = RouteInfo(method: h.method, pattern: "", bodyLimit: limit, summary: "", tags: [])
-        route = RouteEntry(info: info, handler: { _ in response })
-        params = [:]
-        bodyLimit = limit
-        return false
-    }
-
-    /// Consumes body bytes; returns how many were used.
-    private func readBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        deadline = loop.now + Int64(loop.server.configuration.ioTimeout * 1000)
-        if var decoder = chunked {
-            do {
-                let (used, progress) = try decoder.feed(bytes) { piece in try appendBody(piece) }
-                chunked = decoder
-                if progress == .done { dispatch() }
-                return used
-            } catch let e as HTTPParseError {
-                fail(e.failure(bodyLimit: bodyLimit))
-                return bytes.count
-            } catch {
-                fail(.internalError)
-                return bytes.count
-            }
-        }
-        let take = min(bytes.count, bodyRemaining)
-        do {
-            try appendBody(UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
-        } catch {
-            fail(.internalError)
-            return bytes.count
-        }
-        bodyRemaining -= take
-        if bodyRemaining == 0 { dispatch() }
-        return take
-    }
-
-    private struct BodyWriteError: Error {}
-
-    private func appendBody(_ piece: UnsafeRawBufferPointer) throws {
-        guard piece.count > 0 else { return }
-        bodyLength += piece.count
-        if bodyFile < 0 && bodyBytes.count + piece.count > loop.server.configuration.bodyMemoryThreshold {
-            guard openBodyFile() else { throw BodyWriteError() }
-            let spilled = bodyBytes
-            bodyBytes = []
-            try spilled.withUnsafeBytes { try writeBodyFile($0) }
-        }
-        if bodyFile >= 0 {
-            try writeBodyFile(piece)
-        } else {
-            bodyBytes.append(contentsOf: piece)
-        }
-    }
-
-    private func openBodyFile() -> Bool {
-        let dir = loop.server.configuration.temporaryDirectory
-        bodyFilePath = "\(dir)/tsuna-body-\(loop.random.uuid())"
-        bodyFile = open(bodyFilePath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        if bodyFile < 0 {
-            loop.server.logError("cannot create \(bodyFilePath): \(String(cString: strerror(errno)))", requestId: requestId)
-            fail(.internalError)
+    /// Behind a trusted proxy the client changes with each request: it is counted against the per-address
+    /// cap from now on. False (and answered 503) when that client already has its share of connections.
+    private func countClient(of h: RequestHead) -> Bool {
+        clientAddress = loop.pipeline.clientAddress(peer: remoteAddress, head: h)
+        guard clientAddress != countedAddress else { return true }
+        let addresses = loop.server.addresses
+        if let counted = countedAddress { addresses.release(counted) }
+        countedAddress = nil
+        guard addresses.acquire(clientAddress) else {
+            fail(.serviceUnavailable)
             return false
         }
+        countedAddress = clientAddress
         return true
     }
 
-    private func writeBodyFile(_ bytes: UnsafeRawBufferPointer) throws {
-        var off = 0
-        while off < bytes.count {
-            let n = write(bodyFile, bytes.baseAddress! + off, bytes.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                loop.server.logError("writing request body: \(String(cString: strerror(errno)))", requestId: requestId)
-                throw BodyWriteError()
-            }
-            off += n
-        }
-    }
-
-    private func discardBodyFile() {
-        if bodyFile >= 0 {
-            Glibc.close(bodyFile)
-            unlink(bodyFilePath)
-            bodyFile = -1
-        }
-    }
-
-    private func takeBody() -> RequestBody {
-        if bodyFile >= 0 {
-            Glibc.close(bodyFile)
-            bodyFile = -1
-            let file = TemporaryFile(path: bodyFilePath, length: bodyLength)
-            handedOffFile = file
-            return .file(file)
-        }
-        if bodyBytes.isEmpty { return .empty }
-        let b = bodyBytes
-        bodyBytes = []
-        return .bytes(b)
-    }
-
-    /// The request is complete: run its handler.
-    private func dispatch() {
-        guard let h = head, let entry = route else { return }
-        state = .handling
-        chunked = nil
-        let server = loop.server
-        let request = Request(head: h, parameters: params, routePattern: entry.info.pattern, body: takeBody(),
-                              remoteAddress: remoteAddress, requestId: requestId, startedAt: headDoneAt,
-                              failures: server.failures)
+    /// Starts the handler as a task that prefers this loop: one that does not suspend runs to its end
+    /// right here; its answer comes back through `handlerFinished`.
+    private func dispatch(_ entry: RouteEntry, _ parameters: [String: String]) {
+        guard let h = head else { return }
+        let pipeline = loop.pipeline
+        let handle = ConnectionBodyHandle(loop: loop, fd: fd, connection: serial, request: requestSerial)
+        let request = Request(head: h, parameters: parameters, routePattern: entry.info.pattern,
+                              remoteAddress: remoteAddress, clientAddress: clientAddress, requestId: requestId,
+                              startedAt: headDoneAt,
+                              body: .connection(handle), failures: pipeline.failures)
         let handler = entry.handler
-        let loop = self.loop, fd = self.fd, serial = self.serial
         Task.immediate(executorPreference: loop) {
-            let response: Response
-            do {
-                response = try await handler(request)
-            } catch let e as HTTPErrorResponse {
-                response = e.response
-            } catch let failure as HTTPFailure {
-                response = server.failures.response(failure)
-            } catch {
-                server.logError("\(request.method) \(request.path): \(error)", requestId: request.requestId)
-                response = server.failures.response(.internalError)
+            let response = await pipeline.respond(to: request, with: handler)
+            let loop = handle.loop
+            if loop.inLoop {
+                loop.connection(fd: handle.fd, serial: handle.connection)?.handlerFinished(response, request: handle.request)
+            } else {
+                loop.execute {
+                    loop.connection(fd: handle.fd, serial: handle.connection)?.handlerFinished(response, request: handle.request)
+                }
             }
-            loop.execute { loop.deliver(response, fd: fd, serial: serial) }
         }
     }
 
-    /// A response decided before any handler ran (404, 405, 413).
-    private func respondEarly(_ response: Response) {
-        state = .handling
-        respond(response)
+    /// The handler answered (on the loop thread).
+    func handlerFinished(_ response: Response, request: UInt64) {
+        guard request == requestSerial, state == .handling || state == .body else { return }
+        releaseHeldMemory()
+        if state == .body {
+            // It answered while its body was still arriving: that body is abandoned with the connection.
+            abandonBody()
+        }
+        answer(response, droppingUpTo: RequestPipeline.unreadBodyDrainLimit)
     }
 
-    /// A parse or body error: answer it, then close.
+    /// A request head that cannot be parsed: answer, then close.
     private func fail(_ failure: HTTPFailure) {
-        discardBodyFile()
-        bodyBytes = []
         closeAfterResponse = true
         if head == nil { requestId = loop.random.uuid() }
         state = .handling
-        respond(loop.server.failures.response(failure))
-    }
-
-    // MARK: response
-
-    func respond(_ response: Response) {
-        guard state == .handling else { return }
-        // The handler is done with a spilled body: remove it before the client can see the answer.
-        handedOffFile?.remove()
-        handedOffFile = nil
-        let h = head
-        let keepAlive = (h?.keepAlive ?? false) && !closeAfterResponse && !loop.draining
-        closeAfterResponse = !keepAlive
-        let server = loop.server
-        let isHead = h?.method == "HEAD"
-        let noBody = !ResponseHead.hasBody(response.status)
-
-        loop.clock.refresh()
-        out.reserveCapacity(256 + (isHead ? 0 : response.body.count))
-        ResponseHead.append(response, requestId: requestId, date: loop.clock.httpDate, keepAlive: keepAlive,
-                            versionMinor: h?.versionMinor ?? 1, to: &out)
-        if !isHead && !noBody {
-            switch response.body {
-            case .bytes(let b): out.append(contentsOf: b)
-            case .file(let region): outFile = region; fileSent = 0
-            case .empty: break
-            }
-        }
-        if server.configuration.accessLog {
-            let elapsed = loop.now - headDoneAt
-            let method = h?.method ?? "-"
-            let path = h?.target ?? "-"
-            loop.log("\(loop.clock.isoDate) \(method) \(path) \(response.status) \(elapsed)ms \(requestId)\n")
-        }
-        server.metrics?.record(route: route?.info.pattern ?? "", method: h?.method ?? "-", status: response.status,
-                               millis: loop.now - headDoneAt)
-        state = .writing
-        deadline = loop.now + Int64(server.configuration.ioTimeout * 1000)
-        flushOutput()
-    }
-
-    private func queueRaw(_ bytes: [UInt8]) {
-        // Only used for "100 Continue" while reading a body: written straight away, best effort.
-        bytes.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    private func flushOutput() {
-        while outOffset < out.count {
-            let n = out.withUnsafeBytes { send(fd, $0.baseAddress! + outOffset, $0.count - outOffset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                close(); return
-            }
-            outOffset += n
-        }
-        if let region = outFile {
-            while fileSent < region.length {
-                var offset = off_t(region.offset + fileSent)
-                let n = sendfile(fd, region.fd, &offset, region.length - fileSent)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EAGAIN || errno == EWOULDBLOCK { return }
-                    close(); return
-                }
-                if n == 0 { close(); return }  // the file shrank under us
-                fileSent += n
-            }
-        }
-        finishResponse()
-    }
-
-    private func finishResponse() {
-        out.removeAll(keepingCapacity: out.capacity <= 16 * 1024)
-        outOffset = 0
-        outFile = nil
-        head = nil
-        route = nil
-        params = [:]
-        if closeAfterResponse {
-            linger()
-            return
-        }
-        state = .head
-        receivingHead = false
-        idleSince = loop.nextIdleOrder()
-        deadline = loop.now + Int64(loop.server.configuration.idleTimeout * 1000)
-        if inProcess { return }  // the caller's parse loop continues with the buffered bytes
-        if !pending.isEmpty { processPending() }
-        if (state == .head || state == .body) && mayHaveData { readAvailable() }
-    }
-
-    /// Half-close and drain what the client still sends, so our last response is not lost to a reset.
-    private func linger() {
-        state = .lingering
-        pending = []
-        shutdown(fd, Int32(SHUT_WR))
-        deadline = loop.now + 2000
-        // Inside the parse loop the read buffer is still in use; the caller's read loop drains later.
-        if !inProcess { readAvailable() }
+        respond(loop.pipeline.failures.response(failure))
     }
 
     // MARK: lifecycle
 
     func checkDeadline(now: Int64) {
         guard state != .handling && state != .closed else { return }
-        if now >= deadline { close() }
+        if now >= deadline || ((state == .body || state == .draining) && !bodyRateHolds()) {
+            close(failingBodyWith: .requestTimeout)
+        }
     }
 
     /// Shutdown: idle connections close now; busy ones close after their response.
@@ -472,10 +314,17 @@ final class Connection {
         if isIdle { close() } else { closeAfterResponse = true }
     }
 
-    func close() {
+    /// Closes the socket; a handler waiting for the body gets `failure`.
+    func close(failingBodyWith failure: HTTPFailure = .clientClosedRequest) {
         guard state != .closed else { return }
         state = .closed
-        discardBodyFile()
+        countIdle(false)
+        incoming?.discard()
+        incoming = nil
+        releaseHeldMemory()
+        if let counted = countedAddress { loop.server.addresses.release(counted) }
+        countedAddress = nil
+        if !bodyWaiters.isEmpty { finishBody(.failure(failure)) }
         outFile = nil
         epoll_ctl(loop.epfd, EPOLL_CTL_DEL, fd, nil)
         Glibc.close(fd)

@@ -13,7 +13,7 @@ import Glibc
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     let index: Int
     unowned let server: HTTPServer
-    let routes: RouteTable
+    let pipeline: RequestPipeline
     let epfd: Int32
     private let wakeFd: Int32
     private var listenFds: [Int32] = []
@@ -36,18 +36,21 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var stopped = false
     let clock = WallClock()
     var random = FastRandom()
-    private var idleOrder: Int64 = 0
-    private var connectionSerial: UInt64 = 0
+    var idleOrder: Int64 = 0
+    var connectionSerial: UInt64 = 0
+    /// The idle order of this loop's longest-idle connection (Int64.max: none), for other loops at the
+    /// connection limit. Exact after each sweep; between sweeps it may name one that has since woken.
+    let idleFloor = Atomic<Int64>(.max)
+    /// Idle connections of this loop now (exact).
+    let idleConnections = Atomic<Int>(0)
 
-    func nextIdleOrder() -> Int64 {
-        idleOrder += 1
-        return idleOrder
-    }
+    /// `seconds` of configuration as milliseconds of `now`.
+    @inline(__always) func millis(_ seconds: Double) -> Int64 { Int64(seconds * 1000) }
 
-    init(index: Int, server: HTTPServer, routes: RouteTable) throws {
+    init(index: Int, server: HTTPServer, pipeline: RequestPipeline) throws {
         self.index = index
         self.server = server
-        self.routes = routes
+        self.pipeline = pipeline
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epfd >= 0 else { throw SocketError(call: "epoll_create1", code: errno) }
         wakeFd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -166,51 +169,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    private func acceptConnections(_ listenFd: Int32) {
-        for _ in 0..<64 {
-            var storage = sockaddr_storage()
-            var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let fd = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    accept4(listenFd, $0, &len, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
-                }
-            }
-            if fd < 0 { return }
-            if draining { Glibc.close(fd); continue }
-            if !server.reserveConnection() {
-                // At the limit: make room by closing an idle keep-alive connection, else refuse.
-                if let idle = connections.values.filter({ $0.isIdle }).min(by: { $0.idleSince < $1.idleSince }) {
-                    idle.close()
-                    _ = server.reserveConnection()
-                } else {
-                    refuse(fd)
-                    continue
-                }
-            }
-            Socket.setNoDelay(fd)
-            connectionSerial += 1
-            let conn = Connection(fd: fd, serial: connectionSerial, loop: self, remoteAddress: Socket.addressString(storage))
-            connections[fd] = conn
-            register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
-        }
-    }
-
-    /// At the connection limit with nothing idle to close: a short 503 (with its request id, like every
-    /// response), then close.
-    private func refuse(_ fd: Int32) {
-        let response = server.failures.response(.serviceUnavailable)
-        clock.refresh()
-        var bytes: [UInt8] = []
-        ResponseHead.append(response, requestId: random.uuid(), date: clock.httpDate, keepAlive: false,
-                            versionMinor: 1, to: &bytes)
-        if case .bytes(let body) = response.body { bytes.append(contentsOf: body) }
-        bytes.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        Glibc.close(fd)
-    }
-
-    /// A handler's response, back on the loop thread: to its connection if that is still the same one.
-    func deliver(_ response: Response, fd: Int32, serial: UInt64) {
-        if let conn = connections[fd], conn.serial == serial { conn.respond(response) }
+    /// The connection on `fd` if it is still the one numbered `serial` (on the loop thread).
+    func connection(fd: Int32, serial: UInt64) -> Connection? {
+        guard let conn = connections[fd], conn.serial == serial else { return nil }
+        return conn
     }
 
     func removed(_ conn: Connection) {
@@ -220,6 +182,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func sweep() {
         for conn in Array(connections.values) { conn.checkDeadline(now: now) }
+        refreshIdleFloor()
     }
 
     // MARK: shutdown
@@ -241,73 +204,28 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if logBuffer.count > 32 * 1024 { flushLog() }
     }
 
+    /// Writes the buffered lines in whole-line writes of at most PIPE_BUF bytes (a longer line alone):
+    /// a pipe keeps each write in one piece, so lines from other threads never cut into ours.
     private func flushLog() {
         guard !logBuffer.isEmpty else { return }
-        logBuffer.withUnsafeBytes { p in
-            var off = 0
-            while off < p.count {
-                let n = write(2, p.baseAddress! + off, p.count - off)
-                if n <= 0 { break }
-                off += n
+        logBuffer.withUnsafeBytes { all in
+            var start = 0
+            while start < all.count {
+                var end = start
+                while end < all.count {
+                    guard let newline = all[end...].firstIndex(of: 10) else { end = all.count; break }
+                    if newline + 1 - start > 4096 && end > start { break }
+                    end = newline + 1
+                }
+                var offset = start
+                while offset < end {
+                    let n = write(2, all.baseAddress! + offset, end - offset)
+                    if n <= 0 { return }
+                    offset += n
+                }
+                start = end
             }
         }
         logBuffer.removeAll(keepingCapacity: true)
-    }
-}
-
-/// xoshiro256** seeded from the system's random source: request ids need uniqueness, not secrecy.
-struct FastRandom {
-    private var s: (UInt64, UInt64, UInt64, UInt64)
-    init() {
-        var g = SystemRandomNumberGenerator()
-        s = (g.next(), g.next(), g.next(), g.next() | 1)
-    }
-    mutating func next() -> UInt64 {
-        let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
-        let t = s.1 << 17
-        s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3; s.2 ^= t
-        s.3 = (s.3 << 45) | (s.3 >> 19)
-        return result
-    }
-    /// A version-4 UUID string.
-    mutating func uuid() -> String {
-        var a = next(), b = next()
-        a = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000
-        b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        var pos = 0
-        for (i, word) in [a, b].enumerated() {
-            for nibble in 0..<16 {
-                if pos == 8 || pos == 13 || pos == 18 || pos == 23 { pos += 1 }
-                let shift = UInt64(60 - nibble * 4)
-                out[pos] = hex[Int((word >> shift) & 0xF)]
-                pos += 1
-            }
-            _ = i
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// The `Date` header and log timestamps, formatted once per second.
-final class WallClock {
-    private var second: Int = -1
-    private(set) var httpDate: [UInt8] = []
-    private(set) var isoDate: String = ""
-
-    func refresh() {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME_COARSE, &ts)
-        guard ts.tv_sec != second else { return }
-        second = ts.tv_sec
-        var t = ts.tv_sec
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        var buf = [CChar](repeating: 0, count: 64)
-        let n = strftime(&buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tmv)
-        httpDate = Array("Date: ".utf8) + buf[0..<n].map { UInt8(bitPattern: $0) } + [13, 10]
-        let m = strftime(&buf, 64, "%Y-%m-%dT%H:%M:%SZ", &tmv)
-        isoDate = String(decoding: buf[0..<m].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

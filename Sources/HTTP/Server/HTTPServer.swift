@@ -12,6 +12,10 @@ public final class HTTPServer: Sendable {
     public let metrics: HTTPMetrics?
     let parser: RequestHeadParser
     let failures: FailureRenderer
+    /// Request bodies held in memory, across loops.
+    let bodyMemory: MemoryBudget
+    /// Open connections per client address, across loops.
+    let addresses: AddressCounts
     private struct Running {
         var loops: [EventLoop] = []
         var listenFds: [Int32] = []
@@ -28,6 +32,8 @@ public final class HTTPServer: Sendable {
         self.metrics = metrics
         self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
         self.failures = FailureRenderer(responder: configuration.failureResponder)
+        self.bodyMemory = MemoryBudget(limit: configuration.bodyMemoryBudget)
+        self.addresses = AddressCounts(limit: configuration.maxConnectionsPerAddress)
     }
 
     /// The port actually bound (useful with port 0).
@@ -37,7 +43,7 @@ public final class HTTPServer: Sendable {
     /// runs after binding (the port is known) and before the first connection is accepted.
     public func start(beforeServing: (Int) -> Void = { _ in }) throws {
         signal(SIGPIPE, SIG_IGN)
-        try TerminationSignals.install()
+        TerminationSignal.install()
         var port = configuration.port
         var listenFds: [Int32] = []
         for host in configuration.hosts {
@@ -51,10 +57,11 @@ public final class HTTPServer: Sendable {
         }
         beforeServing(port)
         // Routes are final now: every loop matches against the same frozen table.
-        let routes = router.table
+        let pipeline = RequestPipeline(routes: router.table, failures: failures, configuration: configuration,
+                                       metrics: metrics)
         var loops: [EventLoop] = []
         for i in 0..<configuration.loopCount {
-            let loop = try EventLoop(index: i, server: self, routes: routes)
+            let loop = try EventLoop(index: i, server: self, pipeline: pipeline)
             for fd in listenFds { loop.addListener(fd) }
             loops.append(loop)
         }
@@ -87,10 +94,9 @@ public final class HTTPServer: Sendable {
         for hook in hooks { await hook() }
     }
 
-    /// Suspends until SIGTERM or SIGINT arrives (one received since `start` counts too), then shuts down
-    /// gracefully.
+    /// Suspends until SIGTERM or SIGINT arrives (at any time since `start`), then shuts down gracefully.
     public func runUntilTerminated() async {
-        await TerminationSignals.wait()
+        await TerminationSignal.wait()
         logLine("shutting down: finishing in-flight requests")
         await shutdown()
     }
@@ -106,82 +112,11 @@ public final class HTTPServer: Sendable {
         return true
     }
 
+    /// Counts a connection let in at the limit while another is being closed to make room.
+    func addConnection() { openConnections.wrappingAdd(1, ordering: .relaxed) }
+
     func releaseConnection() { openConnections.wrappingSubtract(1, ordering: .relaxed) }
 
-    /// Echo a sane client `X-Request-Id`, else make a new UUID.
-    func requestId(for head: RequestHead, random: inout FastRandom) -> String {
-        if let sent = head.headers["X-Request-Id"], HTTPServer.isSaneRequestId(sent) { return sent }
-        return random.uuid()
-    }
-
-    static func isSaneRequestId(_ s: String) -> Bool {
-        let u = s.utf8
-        guard !u.isEmpty && u.count <= 128 else { return false }
-        for c in u {
-            switch c {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                 UInt8(ascii: ":"), UInt8(ascii: "-"):
-                continue
-            default:
-                return false
-            }
-        }
-        return true
-    }
-
-    func logError(_ message: String, requestId: String) {
-        logLine("error request_id=\(requestId) \(message)")
-    }
-}
-
-/// One line to stderr, written with a single write(2) so lines from threads do not interleave.
-public func logLine(_ message: String) {
-    var clock = timespec()
-    clock_gettime(CLOCK_REALTIME, &clock)
-    var t = clock.tv_sec
-    var tmv = tm()
-    gmtime_r(&t, &tmv)
-    var buf = [CChar](repeating: 0, count: 32)
-    let n = strftime(&buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tmv)
-    let stamp = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    let line = Array("\(stamp) \(message)\n".utf8)
-    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
-}
-
-/// SIGTERM and SIGINT, caught from `start()` on: the handler writes a byte to a pipe (all a signal handler may
-/// safely do) and `wait()` reads it on a thread of its own. A signal that arrives before anyone waits stays in
-/// the pipe, so none is lost between binding and waiting.
-enum TerminationSignals {
-    /// The pipe's ends, written once by `install()` before the handlers exist, then only read.
-    nonisolated(unsafe) private static var pipeEnds: (read: Int32, write: Int32) = (-1, -1)
-
-    static func install() throws {
-        guard pipeEnds.read < 0 else { return }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SocketError(call: "pipe", code: errno) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        // The writer never blocks a signal handler: a full pipe already says "terminate".
-        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        pipeEnds = (fds[0], fds[1])
-        for s in [SIGTERM, SIGINT] {
-            signal(s) { _ in
-                var byte: UInt8 = 1
-                _ = write(TerminationSignals.pipeEnds.write, &byte, 1)
-            }
-        }
-    }
-
-    /// Returns once a termination signal has arrived.
-    static func wait() async {
-        let fd = pipeEnds.read
-        guard fd >= 0 else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                while poll(&poller, 1, -1) < 0 && errno == EINTR {}
-                continuation.resume()
-            }
-        }
-    }
+    /// Every event loop (set once at start).
+    var loops: [EventLoop] { running.withLock { $0.loops } }
 }

@@ -15,6 +15,8 @@ enum HTTPWire {
         case .internalError: return Wire.detail(500, "An internal server error occurred.")
         case .fileNotFound: return Wire.detail(404, "Not found.")
         case .rangeNotSatisfiable: return Wire.detail(416, "Requested range not satisfiable.")
+        case .requestTimeout: return Wire.detail(408, "The request body took too long to arrive.")
+        case .clientClosedRequest: return Wire.detail(499, "The client closed the connection.")
         }
     }
 }

@@ -50,64 +50,69 @@ struct Input: Sendable {
 
     /// Reads the route's body and runs `then` with its fields. A large (spilled) body is parsed, and its
     /// handler run, on the shared pool: moving megabytes of upload never happens on an event loop.
+    /// The body is read only now, after the caller, the objects and the rule passed: a request refused from its
+    /// head never makes the server read (or spool) what it sends. Reading errors (413, a stalled body) are the
+    /// server's to answer, and close the connection.
     static func read(_ request: Request, _ spec: BodySpec, _ services: Services,
                      then: @Sendable (Input) async throws -> Response) async throws -> Response {
         if case .none = spec { return try await then(Input()) }
         let temporary = services.configuration.temporaryDirectory
-        if case .file = request.body {
+        let body = try await request.body()
+        if case .file = body {
             return try await withTaskExecutorPreference(globalConcurrentExecutor) {
-                try await then(try parse(request, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
+                try await then(try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
             }
         }
-        return try await then(try parse(request, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
+        return try await then(try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
     }
 
     /// Malformed JSON → 400 "JSON parse error - …"; an unsupported content type → 415.
-    static func parse(_ request: Request, maxFileBytes: Int, temporaryDirectory: String) throws(APIError) -> Input {
+    static func parse(_ request: Request, _ body: RequestBody, maxFileBytes: Int, temporaryDirectory: String) throws -> Input {
         var input = Input()
-        if request.body.count == 0 && request.head.contentLength == nil && !request.head.isChunked { return input }
+        if body.count == 0 && request.head.contentLength == nil && !request.head.isChunked { return input }
         let type = request.mediaType ?? "application/json"
-        if type != "multipart/form-data" && request.body.count > BodySpec.plainLimit {
-            throw .payloadTooLarge(limit: BodySpec.plainLimit)
+        if type != "multipart/form-data" && body.count > BodySpec.plainLimit {
+            throw APIError.payloadTooLarge(limit: BodySpec.plainLimit)
         }
         switch type {
         case "application/json":
-            if request.body.count == 0 { return input }
+            if body.count == 0 { return input }
+            let bytes = try body.allBytes()
             let value: JSONValue
             do {
-                value = try JSONParser.parse(request.bodyBytes())
+                value = try JSONParser.parse(bytes)
             } catch {
-                throw .badRequest("JSON parse error - \(error.message)")
+                throw APIError.badRequest("JSON parse error - \(error.message)")
             }
             guard case .object(let object) = value else {
-                throw .nonField("Invalid data. Expected a dictionary, but got \(value.typeName).")
+                throw APIError.nonField("Invalid data. Expected a dictionary, but got \(value.typeName).")
             }
             input = Input(object: object)
         case "application/x-www-form-urlencoded":
-            guard let text = String(validating: request.bodyBytes(), as: UTF8.self),
+            guard let text = String(validating: try body.allBytes(), as: UTF8.self),
                   let pairs = PercentEncoding.parseForm(Substring(text)) else {
-                throw .badRequest("Malformed url-encoded form.")
+                throw APIError.badRequest("Malformed url-encoded form.")
             }
             for (k, v) in pairs where input.fields[k] == nil { input.fields[k] = .string(v) }
         case "multipart/form-data":
             guard let header = request.headers["Content-Type"],
                   let boundary = MultipartParser.boundary(fromContentType: header) else {
-                throw .badRequest("Multipart form parse error - Invalid boundary in multipart: None")
+                throw APIError.badRequest("Multipart form parse error - Invalid boundary in multipart: None")
             }
             let form: MultipartForm
             do {
-                form = try MultipartParser.parse(request.body, boundary: boundary,
+                form = try MultipartParser.parse(body, boundary: boundary,
                                                  limits: MultipartLimits(maxFileBytes: maxFileBytes),
                                                  temporaryDirectory: temporaryDirectory)
             } catch {
                 // A disk that cannot take the upload is the server's condition, not the client's fault.
-                if case .storageFailed = error { throw .storageUnavailable }
-                throw .badRequest("Multipart form parse error - \(error.message)")
+                if case .storageFailed = error { throw APIError.storageUnavailable }
+                throw APIError.badRequest("Multipart form parse error - \(error.message)")
             }
             for (k, v) in form.fields where input.fields[k] == nil { input.fields[k] = .string(v) }
             for f in form.files where input.files[f.fieldName] == nil { input.files[f.fieldName] = f }
         default:
-            throw .unsupportedMediaType(request.headers["Content-Type"] ?? type)
+            throw APIError.unsupportedMediaType(request.headers["Content-Type"] ?? type)
         }
         return input
     }

@@ -21,13 +21,14 @@ extension AccountsStore {
 
     static func counts(_ c: Connection) throws -> Counts {
         let total = try c.queryOne("SELECT count(*) AS n FROM users") { $0.int("n") } ?? 0
-        var unverified = 0, deactivated = 0
-        // Inactive accounts are few and have an index of their own.
-        try c.forEach("SELECT token_generation = 0 AS unverified, count(*) AS n FROM users WHERE is_active = 0 GROUP BY 1") {
-            if $0.bool("unverified") { unverified = $0.int("n") } else { deactivated = $0.int("n") }
-        }
+        // Each count walks a partial index holding only the rows it counts (`users_inactive`, `users_deactivated`,
+        // `users_admins`), never the table.
+        let inactive = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_active = 0") { $0.int("n") } ?? 0
+        let deactivated = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_active = 0 AND token_generation > 0") {
+            $0.int("n")
+        } ?? 0
         let admins = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_admin = 1") { $0.int("n") } ?? 0
-        return Counts(total: total, unverified: unverified, deactivated: deactivated, administrators: admins)
+        return Counts(total: total, unverified: inactive - deactivated, deactivated: deactivated, administrators: admins)
     }
 
     static func user(id: Int64, _ c: Connection) throws -> UserRecord? {

@@ -19,6 +19,6 @@ struct AdminPanel: Sendable {
         MailPages(services: services).register(on: panel)
         AuditPage().register(on: panel)
         // Any other address under /admin/ is a page too, not the API's JSON 404.
-        panel.open("GET", "/admin/*path", "Unknown panel pages: a 404 page") { _, _, _ in throw PanelError.notFound }
+        panel.plain("/admin/*path", "Unknown panel pages: a 404 page") { _ in throw PanelError.notFound }
     }
 }

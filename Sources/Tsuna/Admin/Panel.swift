@@ -63,6 +63,13 @@ struct Panel: Sendable {
         }
     }
 
+    /// A route that needs no session at all (the stylesheet, unknown addresses): no lookup, only the headers.
+    func plain(_ pattern: String, _ summary: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {
+        router.add("GET", pattern, bodyLimit: PanelForm.maxBytes, summary: summary, tags: ["admin"]) { request in
+            await answer(request) { try await handler(request) }
+        }
+    }
+
     /// The session named by the cookie, and whether its user may still use the panel.
     func standing(_ request: Request, form: PanelForm) async throws -> Standing {
         let query = try PanelQuery(request)

@@ -7,7 +7,7 @@ enum PanelStylesheet {
 
     static func register(on panel: Panel) {
         let body = Array(css.utf8)
-        panel.open("GET", "/admin/static/panel.css", "The panel's stylesheet") { _, _, _ in
+        panel.plain("/admin/static/panel.css", "The panel's stylesheet") { _ in
             var headers = HTTPHeaders()
             headers.add("Content-Type", "text/css; charset=utf-8")
             headers.add("Cache-Control", "public, max-age=86400")

@@ -38,7 +38,7 @@ struct Panel: Sendable {
     func action(_ pattern: String, _ summary: String, _ handler: @escaping @Sendable (PanelContext) async throws -> Response) {
         router.add("POST", pattern, bodyLimit: PanelForm.maxBytes, summary: summary, tags: ["admin"]) { request in
             await answer(request) {
-                guard PanelHeaders.isSameOrigin(request) else { throw PanelError.otherSite }
+                guard PanelHeaders.isSameOrigin(request, domain: services.domain) else { throw PanelError.otherSite }
                 let form = try PanelForm(request)
                 switch try await standing(request, form: form) {
                 case .signedOut: throw PanelError.signedOut
@@ -56,7 +56,7 @@ struct Panel: Sendable {
               _ handler: @escaping @Sendable (Request, PanelForm, Standing) async throws -> Response) {
         router.add(method, pattern, bodyLimit: PanelForm.maxBytes, summary: summary, tags: ["admin"]) { request in
             await answer(request) {
-                if method == "POST" { guard PanelHeaders.isSameOrigin(request) else { throw PanelError.otherSite } }
+                if method == "POST" { guard PanelHeaders.isSameOrigin(request, domain: services.domain) else { throw PanelError.otherSite } }
                 let form = method == "POST" ? try PanelForm(request) : PanelForm()
                 return try await handler(request, form, try await standing(request, form: form))
             }

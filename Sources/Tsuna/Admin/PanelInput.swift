@@ -130,14 +130,22 @@ enum PanelHeaders {
         return parts.joined(separator: "; ")
     }
 
-    /// True unless the browser says the request came from another site: `Sec-Fetch-Site`, or an `Origin` whose
-    /// host is not the one the request was sent to ("null" included). Clients that send neither pass (the CSRF
-    /// token still guards them).
-    static func isSameOrigin(_ request: Request) -> Bool {
+    /// True unless the browser says the request came from another site: `Sec-Fetch-Site`, or an `Origin` that is
+    /// neither the host the request was sent to nor the configured domain's (a proxy may rewrite `Host`); "null"
+    /// never matches. Clients that send neither pass (the CSRF token still guards them).
+    static func isSameOrigin(_ request: Request, domain: String) -> Bool {
         if let site = request.headers["Sec-Fetch-Site"]?.lowercased(), site != "same-origin", site != "none" { return false }
         guard let origin = request.headers["Origin"] else { return true }
-        guard let host = request.headers["Host"]?.lowercased(), let schemeEnd = origin.range(of: "://") else { return false }
-        return origin[schemeEnd.upperBound...].lowercased() == host
+        guard let sent = authority(origin) else { return false }
+        return sent == request.headers["Host"]?.lowercased() || sent == authority(domain)
+    }
+
+    /// "host[:port]" of "scheme://host[:port][/…]", lowercased.
+    private static func authority(_ url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let host = rest.prefix { $0 != "/" }.lowercased()
+        return host.isEmpty ? nil : host
     }
 
     /// Two secrets compared in constant time; an empty one never matches.

@@ -61,7 +61,8 @@ def main():
 
     try:
         from selenium import webdriver
-        from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+        from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+                                                StaleElementReferenceException, TimeoutException)
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
@@ -84,11 +85,16 @@ def main():
         print(f"[{time.monotonic() - started:5.1f}s] {name}", flush=True)
 
     def main_text():
-        return driver.find_element(By.TAG_NAME, "main").text
+        try:
+            return driver.find_element(By.TAG_NAME, "main").text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
 
     def expect_text(text, where="the page"):
+        # The previous page may still be showing, or go away while it is read: look again until the text appears.
+        wait = WebDriverWait(driver, STEP_TIMEOUT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
         try:
-            WebDriverWait(driver, STEP_TIMEOUT).until(lambda d: text in d.find_element(By.TAG_NAME, "main").text)
+            wait.until(lambda d: text in d.find_element(By.TAG_NAME, "main").text)
         except TimeoutException:
             fail(f"{where} does not show {text!r}: {driver.current_url}\n{main_text()[:1500]}")
 

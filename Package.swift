@@ -2,8 +2,6 @@
 // Tsuna: one self-contained binary on SQLite. No package dependencies: system C libraries only.
 import PackageDescription
 
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
-
 let package = Package(
     name: "tsuna",
     products: [
@@ -19,28 +17,32 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         // Generic layers: they know nothing of Tsuna's domain.
-        .target(name: "HTTP", dependencies: ["CLinux"], swiftSettings: swift5),
-        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: swift5),
-        .target(name: "WriteBehind", dependencies: ["Store"], swiftSettings: swift5),
-        .target(name: "Security", dependencies: ["CCrypto"], swiftSettings: swift5),
-        .target(name: "Mail", dependencies: ["Store", "CCurl"], swiftSettings: swift5),
-        .target(name: "Jobs", swiftSettings: swift5),
+        .target(name: "JSON"),
+        .target(name: "HTTP", dependencies: ["CLinux"]),
+        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "WriteBehind", dependencies: ["Store"]),
+        .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
+        .target(name: "Mail", dependencies: ["Store", "CCurl"]),
+        .target(name: "Jobs"),
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
-        .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench", swiftSettings: swift5),
+        // In-process benchmarks of the generic layers.
+        .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench"),
+        .executableTarget(name: "StoreBench", dependencies: ["Store"], path: "Tests/Benchmarks/StoreBench"),
 
         // Test helpers: the real server as a child process, a raw HTTP client over a real socket.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: swift5),
-        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swift5),
-        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "Store"], swiftSettings: swift5),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs"], swiftSettings: swift5),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"]),
+        .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "Store"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"]),
     ]
 )

@@ -1,19 +1,23 @@
 import Foundation
+import Synchronization
 
 /// Periodic background jobs. Each job runs on the shared concurrency pool (never on an event loop), one run at
 /// a time; every run is logged, and a failing run is logged and simply tried again at its next tick.
-public final class Scheduler: @unchecked Sendable {
+public final class Scheduler: Sendable {
     public typealias Job = @Sendable () async throws -> String?
 
-    private struct Entry {
+    private struct Entry: Sendable {
         let name: String
         let interval: Double
         let job: Job
     }
 
-    private let lock = NSLock()
-    private var entries: [Entry] = []
-    private var tasks: [Task<Void, Never>] = []
+    private struct State {
+        var entries: [Entry] = []
+        var tasks: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
     private let log: @Sendable (String) -> Void
 
     /// `log` receives one line per run ("job <name> ok in 3 ms: <summary>" / "job <name> failed: …").
@@ -23,17 +27,17 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Registers `job` to run every `interval` seconds. The job may return a short summary for the log.
     public func every(_ interval: Double, name: String, _ job: @escaping Job) {
-        lock.withLock { entries.append(Entry(name: name, interval: interval, job: job)) }
+        state.withLock { $0.entries.append(Entry(name: name, interval: interval, job: job)) }
     }
 
-    public var jobNames: [String] { lock.withLock { entries.map(\.name) } }
+    public var jobNames: [String] { state.withLock { $0.entries.map(\.name) } }
 
     /// Starts every registered job's timer.
     public func start() {
-        lock.withLock {
-            for entry in entries {
-                let log = self.log
-                tasks.append(Task.detached(priority: .utility) {
+        let log = self.log
+        state.withLock { s in
+            for entry in s.entries {
+                s.tasks.append(Task.detached(priority: .utility) {
                     while !Task.isCancelled {
                         try? await Task.sleep(nanoseconds: UInt64(entry.interval * 1_000_000_000))
                         if Task.isCancelled { break }
@@ -46,7 +50,7 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Runs one job now (tests, and the CLI), logging it like a timed run.
     public func run(_ name: String) async {
-        guard let entry = lock.withLock({ entries.first { $0.name == name } }) else { return }
+        guard let entry = state.withLock({ $0.entries.first { $0.name == name } }) else { return }
         await Scheduler.runOnce(entry.name, entry.job, log: log)
     }
 
@@ -63,9 +67,9 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Stops the timers; a run in progress finishes on its own.
     public func stop() {
-        lock.withLock {
-            for t in tasks { t.cancel() }
-            tasks = []
+        state.withLock { s in
+            for t in s.tasks { t.cancel() }
+            s.tasks = []
         }
     }
 }

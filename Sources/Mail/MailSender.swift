@@ -7,6 +7,9 @@ import Store
 /// (5 s × 2^(attempts−1), at most 1 h) until `maxAttempts`, then the message is marked failed. Every
 /// failure and give-up is logged. Delivery is at least once: a message is marked sent right after the
 /// transport accepts it, and never picked again once marked.
+///
+/// `@unchecked Sendable`: `condition` guards `thread`, `woken`, `stopping` and `finished` (a condition
+/// variable, which Mutex does not offer); the rest is immutable.
 public final class MailSender: @unchecked Sendable {
     private let store: Store
     private let transport: MailTransport

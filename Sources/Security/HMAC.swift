@@ -23,11 +23,12 @@ public enum HMACSHA256 {
 /// A reusable HMAC-SHA256 key. The key schedule (inner and outer padded digests) is computed once;
 /// each MAC reuses an idle, already-keyed OpenSSL context, so the hot path does no setup or fetch.
 /// Thread-safe for concurrent use.
-public final class HMACKey: @unchecked Sendable {
+public final class HMACKey: Sendable {
     /// A keyed context that is never used directly, only duplicated when no idle one is left.
-    private let template: OpaquePointer
+    /// Unsafe only to the compiler: after init OpenSSL only reads it (EVP_MAC_CTX_dup), from any thread.
+    nonisolated(unsafe) private let template: OpaquePointer
     /// Keyed contexts free for reuse; at most `maxIdle` are kept.
-    private let idle = Mutex<[OpaquePointer]>([])
+    private let idle = Mutex<[OwnedContext]>([])
     private static let maxIdle = 64
 
     /// Prepares `key` for repeated MACs.
@@ -38,7 +39,7 @@ public final class HMACKey: @unchecked Sendable {
     deinit {
         EVP_MAC_CTX_free(template)
         idle.withLock { contexts in
-            for ctx in contexts { EVP_MAC_CTX_free(ctx) }
+            for ctx in contexts { EVP_MAC_CTX_free(ctx.pointer) }
             contexts.removeAll()
         }
     }
@@ -61,13 +62,13 @@ public final class HMACKey: @unchecked Sendable {
     /// without allocating.
     public func mac(_ m: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
         precondition(out.count >= HMACSHA256.length, "HMAC output buffer too small")
-        let ctx = idle.withLock { $0.popLast() } ?? duplicateTemplate()
+        let ctx = idle.withLock { $0.popLast()?.pointer } ?? duplicateTemplate()
         // Re-initialising without a key restarts from the stored inner-pad state.
         guard EVP_MAC_init(ctx, nil, 0, nil) == 1 else { fatalError("EVP_MAC_init failed") }
         OpenSSLHMAC.finish(ctx, message: m, into: out)
         let kept = idle.withLock { contexts -> Bool in
             guard contexts.count < Self.maxIdle else { return false }
-            contexts.append(ctx)
+            contexts.append(OwnedContext(pointer: ctx))
             return true
         }
         if !kept { EVP_MAC_CTX_free(ctx) }
@@ -79,10 +80,17 @@ public final class HMACKey: @unchecked Sendable {
     }
 }
 
+/// A keyed OpenSSL context has one owner at a time: the idle list (under its Mutex) or the one `mac`
+/// call that took it out.
+private struct OwnedContext: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
 /// Thin wrappers over OpenSSL 3's EVP_MAC interface for HMAC-SHA256.
 enum OpenSSLHMAC {
     /// The HMAC implementation, fetched once per process (a fetch takes locks and walks providers).
-    static let algorithm: OpaquePointer = {
+    /// Unsafe only to the compiler: a fetched EVP_MAC is immutable and OpenSSL shares it across threads.
+    nonisolated(unsafe) static let algorithm: OpaquePointer = {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("OpenSSL has no HMAC") }
         return mac
     }()

@@ -29,20 +29,26 @@ public final class Connection {
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             let code = handle.map { sqlite3_extended_errcode($0) } ?? rc
+            let error = StoreError(code: code, message: handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory",
+                                   systemErrno: handle.flatMap { StoreError.systemErrno($0, code) })
             sqlite3_close_v2(handle)
-            throw StoreError(code: code, message: "cannot open \(path): \(message)")
+            throw OpenFailure.explain(error, path: path, readOnly: readOnly)
         }
         db = handle
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
+            // Asked to write, SQLite falls back to reading a file it cannot write: say so now, not at
+            // the first write.
+            if !readOnly && sqlite3_db_readonly(handle, "main") == 1 {
+                throw StoreError(code: SQLITE_READONLY, message: "the file was opened read-only")
+            }
             try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
             if !readOnly { try execute("PRAGMA journal_mode=WAL;") }
-        } catch {
+        } catch let error as StoreError {
             close()
-            throw error
+            throw OpenFailure.explain(error, path: path, readOnly: readOnly)
         }
     }
 
@@ -63,52 +69,8 @@ public final class Connection {
         guard rc == SQLITE_OK else {
             let message = err.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
             sqlite3_free(err)
-            throw StoreError(code: sqlite3_extended_errcode(db), message: message, sql: sql)
-        }
-    }
-
-    /// Runs one statement to completion; returns the number of rows it changed (sqlite3_changes).
-    @discardableResult
-    public func run(_ sql: String, _ args: [SQLValue] = []) throws -> Int {
-        let db = try handle()
-        try withStatement(sql, args, db) { stmt in
-            while true {
-                let rc = sqlite3_step(stmt.handle)
-                if rc == SQLITE_DONE { return }
-                if rc != SQLITE_ROW { throw StoreError.from(db, sql: sql) }
-            }
-        }
-        return Int(sqlite3_changes(db))
-    }
-
-    /// Maps every result row.
-    public func query<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
-        var out: [T] = []
-        try forEach(sql, args) { out.append(try map($0)) }
-        return out
-    }
-
-    /// Maps the first result row, or returns nil when there is none.
-    public func queryOne<T>(_ sql: String, _ args: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
-        let db = try handle()
-        return try withStatement(sql, args, db) { stmt in
-            let rc = sqlite3_step(stmt.handle)
-            if rc == SQLITE_ROW { return try map(Row(stmt.handle)) }
-            if rc == SQLITE_DONE { return nil }
-            throw StoreError.from(db, sql: sql)
-        }
-    }
-
-    /// Calls `body` for each result row, without collecting them.
-    public func forEach(_ sql: String, _ args: [SQLValue] = [], _ body: (Row) throws -> Void) throws {
-        let db = try handle()
-        try withStatement(sql, args, db) { stmt in
-            while true {
-                let rc = sqlite3_step(stmt.handle)
-                if rc == SQLITE_ROW { try body(Row(stmt.handle)); continue }
-                if rc == SQLITE_DONE { return }
-                throw StoreError.from(db, sql: sql)
-            }
+            let code = sqlite3_extended_errcode(db)
+            throw StoreError(code: code, message: message, sql: sql, systemErrno: StoreError.systemErrno(db, code))
         }
     }
 
@@ -145,10 +107,11 @@ public final class Connection {
         return db
     }
 
-    /// Checks out the cached statement for `sql` (preparing it on first use), binds `args`, runs `body`
-    /// and always resets it afterwards.
-    private func withStatement<R>(_ sql: String, _ args: [SQLValue], _ db: OpaquePointer,
-                                  _ body: (Statement) throws -> R) throws -> R {
+    /// Checks out the cached statement for `sql` (preparing it on first use), binds the arguments with
+    /// `bind`, runs `body` and always resets it afterwards.
+    @inline(__always)
+    func withStatement<R>(_ sql: String, _ db: OpaquePointer, bind: (Statement) throws -> Void,
+                          _ body: (Statement) throws -> R) throws -> R {
         let stmt: Statement
         if let cached = cache[sql], !cached.inUse {
             stmt = cached
@@ -161,7 +124,7 @@ public final class Connection {
         }
         stmt.inUse = true
         defer { stmt.reset() }
-        try stmt.bind(args, db: db)
+        try bind(stmt)
         return try body(stmt)
     }
 }

@@ -2,11 +2,17 @@ import CSQLite
 
 /// The current result row of a statement. Valid only inside the closure that received it.
 ///
+/// Columns are read by position (`r.int64(0)`) or by name (`r.int64("id")`, see Row+Names.swift).
 /// Column indexes out of range read as NULL (SQLite checks them), so hostile indexes cannot crash.
 public struct Row {
     @usableFromInline let stmt: OpaquePointer
+    /// The statement's name lookup; owned by the statement, which outlives every Row it hands out.
+    @usableFromInline let columns: UnsafeMutablePointer<ColumnLookup>
 
-    @usableFromInline init(_ stmt: OpaquePointer) { self.stmt = stmt }
+    init(_ stmt: OpaquePointer, _ columns: UnsafeMutablePointer<ColumnLookup>) {
+        self.stmt = stmt
+        self.columns = columns
+    }
 
     /// The C column index; an index beyond Int32 becomes -1 (out of range, reads as NULL) instead of wrapping.
     @usableFromInline func index(_ i: Int) -> Int32 { Int32(exactly: i) ?? -1 }
@@ -46,6 +52,9 @@ public struct Row {
 
     /// The integer value, or nil for NULL.
     @inlinable public func optionalInt(_ i: Int) -> Int? { isNull(i) ? nil : int(i) }
+
+    /// True when the integer value is not 0, or nil for NULL.
+    @inlinable public func optionalBool(_ i: Int) -> Bool? { isNull(i) ? nil : bool(i) }
 
     /// The 64-bit integer value, or nil for NULL.
     @inlinable public func optionalInt64(_ i: Int) -> Int64? { isNull(i) ? nil : int64(i) }

@@ -9,6 +9,9 @@ final class Statement {
     var inUse = false
     /// Number of `?` parameters, read once at prepare time.
     let parameterCount: Int
+    /// Columns by name (see `ColumnLookup`). Behind a pointer that `Row` carries, so a read by name pays
+    /// neither reference counting nor a dynamic exclusivity check.
+    let columns: UnsafeMutablePointer<ColumnLookup>
 
     /// Prepares exactly one statement. `persistent` hints SQLite that it will be reused many times.
     init(db: OpaquePointer, sql: String, persistent: Bool) throws {
@@ -36,9 +39,21 @@ final class Statement {
         self.handle = stmt
         self.sql = sql
         self.parameterCount = Int(sqlite3_bind_parameter_count(stmt))
+        columns = .allocate(capacity: 1)
+        columns.initialize(to: ColumnLookup())
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        columns.deinitialize(count: 1)
+        columns.deallocate()
+        sqlite3_finalize(handle)
+    }
+
+    /// The current result row (starts the row's reads by name afresh).
+    @inline(__always) func row() -> Row {
+        columns.pointee.cursor = 0
+        return Row(handle, columns)
+    }
 
     private static func prepare(_ db: OpaquePointer, _ buf: UnsafeBufferPointer<UInt8>, _ flags: UInt32,
                                 _ stmt: inout OpaquePointer?, _ tailOffset: inout Int) -> Int32 {
@@ -67,22 +82,38 @@ final class Statement {
 
     /// Binds `args` to parameters 1…n; the count must match the statement's parameters.
     func bind(_ args: [SQLValue], db: OpaquePointer) throws {
-        guard args.count == parameterCount else {
-            throw StoreError(code: SQLITE_RANGE,
-                             message: "statement expects \(parameterCount) arguments, got \(args.count)", sql: sql)
-        }
+        try checkCount(args.count)
         var i: Int32 = 1
         for arg in args {
-            let rc: Int32
-            switch arg {
-            case .null: rc = sqlite3_bind_null(handle, i)
-            case .integer(let v): rc = sqlite3_bind_int64(handle, i, v)
-            case .real(let v): rc = sqlite3_bind_double(handle, i, v)
-            case .text(let s): rc = Statement.bindText(handle, i, s)
-            case .blob(let b): rc = Statement.bindBlob(handle, i, b)
-            }
-            guard rc == SQLITE_OK else { throw StoreError.from(db, sql: sql) }
+            guard bind(arg, at: i) == SQLITE_OK else { throw StoreError.from(db, sql: sql) }
             i += 1
+        }
+    }
+
+    /// The same for Swift values (each converted to its SQLValue: no allocation, a string is retained).
+    func bind(_ args: [any SQLBindable], db: OpaquePointer) throws {
+        try checkCount(args.count)
+        var i: Int32 = 1
+        for arg in args {
+            guard bind(arg.sqlValue, at: i) == SQLITE_OK else { throw StoreError.from(db, sql: sql) }
+            i += 1
+        }
+    }
+
+    @inline(__always) private func checkCount(_ n: Int) throws {
+        guard n == parameterCount else {
+            throw StoreError(code: SQLITE_RANGE,
+                             message: "statement expects \(parameterCount) arguments, got \(n)", sql: sql)
+        }
+    }
+
+    @inline(__always) private func bind(_ value: SQLValue, at i: Int32) -> Int32 {
+        switch value {
+        case .null: return sqlite3_bind_null(handle, i)
+        case .integer(let v): return sqlite3_bind_int64(handle, i, v)
+        case .real(let v): return sqlite3_bind_double(handle, i, v)
+        case .text(let s): return Statement.bindText(handle, i, s)
+        case .blob(let b): return Statement.bindBlob(handle, i, b)
         }
     }
 

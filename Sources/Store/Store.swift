@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 /// The store: one serialized writer (a dedicated thread) + a pool of read-only reader connections.
-public final class Store: @unchecked Sendable {
+public final class Store: Sendable {
     /// The database file.
     public let path: String
     let writer: WriterThread

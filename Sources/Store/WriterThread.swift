@@ -5,6 +5,9 @@ import Foundation
 /// Group commit: jobs queued together run in one BEGIN IMMEDIATE … COMMIT, each inside its own
 /// SAVEPOINT, so a failing job rolls back alone and gets its own error; if the COMMIT fails, every job
 /// of the batch that had succeeded gets that error.
+///
+/// `@unchecked Sendable`: `condition` guards `queue`, `stopping` and `finished`; `connection` is confined
+/// to the writer thread; `thread` is set before the thread starts and never changed.
 final class WriterThread: @unchecked Sendable {
     /// Most jobs per transaction: bounds the time one COMMIT keeps callers waiting.
     static let maxBatch = 256

@@ -12,7 +12,8 @@ final class ServerTests: XCTestCase {
                      routes: (Router) -> Void = { _ in }) throws {
         tempDir = TestServer.makeTempDirectory()
         var config = ServerConfiguration(hosts: ["127.0.0.1"], port: 0, loopCount: 2,
-                                         temporaryDirectory: tempDir, accessLog: false)
+                                         temporaryDirectory: tempDir, accessLog: false,
+                                         failureResponder: ServerTests.detailResponder)
         configure(&config)
         let router = Router()
         router.get("/hello") { _ in Response.json(200, Array(#"{"hello": "world"}"#.utf8)) }
@@ -35,6 +36,20 @@ final class ServerTests: XCTestCase {
         routes(router)
         server = HTTPServer(configuration: config, router: router)
         try server.start()
+    }
+
+    /// A responder in the shape the application installs: `{"detail": "…"}`.
+    static let detailResponder: @Sendable (HTTPFailure) -> Response = { failure in
+        let message: String
+        switch failure {
+        case .notFound: message = "Page not found."
+        case .methodNotAllowed(let method, _): message = "Method \\\"\(method)\\\" not allowed."
+        case .payloadTooLarge(let limit): message = "Request body is too large (limit \(limit) bytes)."
+        case .internalError: message = "An internal server error occurred."
+        case .malformed(_, let reason): message = reason
+        default: message = "status \(failure.status)"
+        }
+        return Response.json(failure.status, Array("{\"detail\": \"\(message)\"}".utf8))
     }
 
     override func tearDown() async throws {
@@ -210,7 +225,7 @@ final class ServerTests: XCTestCase {
     func testFileResponsesAreStreamed() throws {
         let path = TestServer.makeTempDirectory() + "/blob"
         let content = (0..<200_000).map { UInt8($0 % 251) }
-        FileManager.default.createFile(atPath: path, contents: Data(content))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(content))
         try startServer(routes: { r in
             r.get("/file") { _ in
                 let fd = open(path, O_RDONLY)
@@ -273,6 +288,7 @@ final class ServerTests: XCTestCase {
         let c = try RawClient(port: server.port)
         try c.send("GET /slow/300 HTTP/1.1\r\nHost: x\r\n\r\n")
         try await Task.sleep(nanoseconds: 50_000_000)
+        let server = self.server!
         let shutdown = Task { await server.shutdown() }
         let r = try c.readResponse()
         XCTAssertEqual(r.status, 200)

@@ -1,13 +1,13 @@
 import XCTest
 import Foundation
 @testable import Jobs
+import Synchronization
 
 final class SchedulerTests: XCTestCase {
-    final class Lines: @unchecked Sendable {
-        let lock = NSLock()
-        var lines: [String] = []
-        func add(_ s: String) { lock.withLock { lines.append(s) } }
-        var all: [String] { lock.withLock { lines } }
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        func add(_ s: String) { lines.withLock { $0.append(s) } }
+        var all: [String] { lines.withLock { $0 } }
     }
 
     /// Waits (bounded) until `condition` holds; the bound is a safety net, not a timing assertion.

@@ -2,6 +2,7 @@ import Foundation
 import Mail
 import Store
 import XCTest
+import Synchronization
 
 final class MailSenderTests: XCTestCase {
     var dir: TempDirectory!
@@ -183,33 +184,37 @@ final class MailSenderTests: XCTestCase {
 }
 
 /// Records every recipient it is asked to deliver to; fails for one chosen recipient.
-final class RecordingTransport: MailTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [String] = []
+final class RecordingTransport: MailTransport {
+    private let recorded = Mutex<[String]>([])
     let failFor: String?
     init(failFor: String?) { self.failFor = failFor }
-    var attempts: [String] { lock.withLock { recorded } }
+    var attempts: [String] { recorded.withLock { $0 } }
     func send(_ message: MailMessage, from: String) throws {
-        lock.withLock { recorded.append(message.to) }
+        recorded.withLock { $0.append(message.to) }
         if message.to == failFor { throw MailError("refused by test") }
     }
 }
 
 /// Asks its sender to stop while the first message is in progress, then completes that message.
-final class StoppingTransport: MailTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var done: [String] = []
-    weak var sender: MailSender?
-    var sent: [String] { lock.withLock { done } }
+final class StoppingTransport: MailTransport {
+    private struct State {
+        var done: [String] = []
+        weak var sender: MailSender?
+    }
+    private let state = Mutex(State())
+    var sender: MailSender? {
+        get { state.withLock { $0.sender } }
+        set { state.withLock { $0.sender = newValue } }
+    }
+    var sent: [String] { state.withLock { $0.done } }
     func send(_ message: MailMessage, from: String) throws {
         sender?.stop()   // from the sender's own thread: only requests the stop
-        lock.withLock { done.append(message.to) }
+        state.withLock { $0.done.append(message.to) }
     }
 }
 
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func add(_ k: Int) { lock.withLock { n += k } }
-    var value: Int { lock.withLock { n } }
+final class LockedCounter: Sendable {
+    private let n = Mutex(0)
+    func add(_ k: Int) { n.withLock { $0 += k } }
+    var value: Int { n.withLock { $0 } }
 }

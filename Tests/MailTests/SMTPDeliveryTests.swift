@@ -2,14 +2,18 @@ import Foundation
 import Mail
 import Store
 import XCTest
+import Synchronization
 
 /// Delivery to a real SMTP server process (aiosmtpd): the bytes go over a real socket through libcurl.
 final class SMTPDeliveryTests: XCTestCase {
     // Two servers for the whole class (starting Python costs about a second): one open, one that
     // requires AUTH. Each test uses its own recipients and looks only at their messages.
-    nonisolated(unsafe) static var serverDir: TempDirectory?
-    nonisolated(unsafe) static var open: Result<SMTPTestServer, Error>?
-    nonisolated(unsafe) static var authenticated: Result<SMTPTestServer, Error>?
+    struct Servers: Sendable {
+        var dir: TempDirectory?
+        var open: Result<SMTPTestServer, Error>?
+        var authenticated: Result<SMTPTestServer, Error>?
+    }
+    static let servers = Mutex(Servers())
 
     var dir: TempDirectory!
     var store: Store!
@@ -17,7 +21,6 @@ final class SMTPDeliveryTests: XCTestCase {
 
     override class func setUp() {
         guard let base = try? TempDirectory() else { return }
-        serverDir = base
         try? FileManager.default.createDirectory(atPath: base.file("open"), withIntermediateDirectories: true)
         try? FileManager.default.createDirectory(atPath: base.file("auth"), withIntermediateDirectories: true)
         let group = DispatchGroup()
@@ -29,17 +32,17 @@ final class SMTPDeliveryTests: XCTestCase {
             authBox.result = Result { try SMTPTestServer(directory: base.file("auth"), user: "mailer", password: "s3cret pass") }
         }
         group.wait()
-        open = openBox.result
-        authenticated = authBox.result
+        servers.withLock { $0 = Servers(dir: base, open: openBox.result, authenticated: authBox.result) }
     }
 
     override class func tearDown() {
-        (try? open?.get())?.stop()
-        (try? authenticated?.get())?.stop()
-        open = nil
-        authenticated = nil
-        serverDir?.remove()
-        serverDir = nil
+        let s = servers.withLock { s in
+            defer { s = Servers() }
+            return s
+        }
+        (try? s.open?.get())?.stop()
+        (try? s.authenticated?.get())?.stop()
+        s.dir?.remove()
     }
 
     override func setUpWithError() throws {
@@ -54,7 +57,8 @@ final class SMTPDeliveryTests: XCTestCase {
 
     /// The class's server, or a test failure naming what is missing (python3, aiosmtpd).
     func server(requiringAuth: Bool) throws -> SMTPTestServer {
-        guard let result = requiringAuth ? SMTPDeliveryTests.authenticated : SMTPDeliveryTests.open else {
+        let servers = SMTPDeliveryTests.servers.withLock { $0 }
+        guard let result = requiringAuth ? servers.authenticated : servers.open else {
             XCTFail("the SMTP test server was not started (temp directory unavailable)")
             throw SMTPServerUnavailable("not started")
         }
@@ -148,6 +152,10 @@ final class SMTPDeliveryTests: XCTestCase {
     }
 }
 
-private final class ServerBox: @unchecked Sendable {
-    var result: Result<SMTPTestServer, Error>?
+private final class ServerBox: Sendable {
+    private let slot = Mutex<Result<SMTPTestServer, Error>?>(nil)
+    var result: Result<SMTPTestServer, Error>? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
+    }
 }

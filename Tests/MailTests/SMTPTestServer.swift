@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import Synchronization
 
 /// A real SMTP server (Python's aiosmtpd) in a child process. Each accepted message is written as
 /// `<n>.json` (envelope sender, recipients, raw content, authenticated login) into the inbox directory.
 ///
 /// Needs python3 and aiosmtpd (`python3 -m pip install aiosmtpd`): when either is missing, `start`
 /// throws and the test fails with that message.
-final class SMTPTestServer {
+final class SMTPTestServer: Sendable {
     let inbox: String
     let port: Int
     private let process: Process
@@ -159,9 +160,8 @@ struct SMTPServerUnavailable: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-private final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var port: Int?
-    func set(_ p: Int?) { lock.withLock { port = p } }
-    func get() -> Int? { lock.withLock { port } }
+private final class PortBox: Sendable {
+    private let port = Mutex<Int?>(nil)
+    func set(_ p: Int?) { port.withLock { $0 = p } }
+    func get() -> Int? { port.withLock { $0 } }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Mail
 import Store
 import XCTest
+import Synchronization
 
 /// A fresh directory under the system temp folder, removed by `remove()`.
 struct TempDirectory {
@@ -42,11 +43,10 @@ func outboxRows(_ store: Store) throws -> [OutboxRow] {
 }
 
 /// Collects log lines from the sender's thread.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
     /// A Sendable closure appending to these lines, for MailSender's `log`.
     var sink: @Sendable (String) -> Void { { [self] line in self.append(line) } }
 }

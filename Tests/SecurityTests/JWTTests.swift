@@ -186,6 +186,7 @@ final class JWTTests: XCTestCase {
     func testConcurrentVerification() {
         let token = signer.sign(claims)
         let failures = Failures()
+        let (signer, claims, now) = (signer, claims, now)
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<200 where (try? signer.verify(token, expectedType: "access", now: now)) != claims {
                 failures.record()

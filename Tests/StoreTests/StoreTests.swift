@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Store
+import Synchronization
 
 final class StoreTests: XCTestCase {
     var dir: TempDirectory!
@@ -349,17 +350,15 @@ final class StoreTests: XCTestCase {
 }
 
 /// A thread-safe counter for assertions made from several threads.
-final class LockedCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var n = 0
-    func increment() { lock.lock(); n += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
+final class LockedCounter: Sendable {
+    private let n = Mutex(0)
+    func increment() { n.withLock { $0 += 1 } }
+    var value: Int { n.withLock { $0 } }
 }
 
 /// A thread-safe one-way switch.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var on = false
-    func set() { lock.lock(); on = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return on }
+final class Flag: Sendable {
+    private let on = Atomic(false)
+    func set() { on.store(true, ordering: .sequentiallyConsistent) }
+    var isSet: Bool { on.load(ordering: .sequentiallyConsistent) }
 }

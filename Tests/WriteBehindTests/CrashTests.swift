@@ -3,6 +3,7 @@ import Store
 import XCTest
 import TestSupport
 @testable import WriteBehind
+import Synchronization
 
 /// The crash test: a child process (this test binary re-executed in worker mode) writes through a votes
 /// cache with fast flush and snapshot timers and is killed with SIGKILL at a random moment; the parent
@@ -198,13 +199,23 @@ enum CrashScript {
 }
 
 /// Runs async work from a synchronous test and waits for it (off the cooperative pool's threads).
-func runBlocking<T>(_ body: @escaping () async throws -> T) throws -> T {
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let done = DispatchSemaphore(value: 0)
-    nonisolated(unsafe) var result: Result<T, Error>?
+    let result = ResultSlot<T>()
     Task {
-        do { result = .success(try await body()) } catch { result = .failure(error) }
+        do { result.set(.success(try await body())) } catch { result.set(.failure(error)) }
         done.signal()
     }
     done.wait()
-    return try result!.get()
+    return try result.get()
+}
+
+/// The outcome a task hands to the thread waiting for it.
+final class ResultSlot<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, Error>?>(nil)
+    func set(_ r: Result<T, Error>) { result.withLock { $0 = r } }
+    func get() throws -> T {
+        guard let r = result.withLock({ $0 }) else { throw CancellationError() }
+        return try r.get()
+    }
 }

@@ -1,6 +1,7 @@
 import Store
 import XCTest
 @testable import WriteBehind
+import Synchronization
 
 final class FlushTests: XCTestCase {
     func testFlushAppliesInBatchesDropsPendingAndRecordsTheSequence() async throws {
@@ -247,9 +248,8 @@ final class FlushTests: XCTestCase {
 }
 
 /// Collects log lines from any thread.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+final class LogLines: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ s: String) { lines.withLock { $0.append(s) } }
+    var all: [String] { lines.withLock { $0 } }
 }

@@ -16,16 +16,16 @@ public struct StaticFiles: Sendable {
     /// `rawPath` is the part after the mount point, still percent-encoded (e.g. "pictures/a.png").
     public func respond(to request: Request, rawPath: String) -> Response {
         guard let relative = StaticFiles.safeRelativePath(rawPath) else {
-            return Response.detail(404, "Not found.")
+            return request.failureResponse(.fileNotFound)
         }
         let full = root + "/" + relative
         // O_NOFOLLOW refuses a symlink as the last component; realpath checks the folders on the way.
         let fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else { return Response.detail(404, "Not found.") }
+        guard fd >= 0 else { return request.failureResponse(.fileNotFound) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, isInsideRoot(full) else {
             close(fd)
-            return Response.detail(404, "Not found.")
+            return request.failureResponse(.fileNotFound)
         }
         let size = Int(st.st_size)
         let mtime = Int64(st.st_mtim.tv_sec)
@@ -55,10 +55,7 @@ public struct StaticFiles: Sendable {
                                 body: .file(FileRegion(fd: fd, offset: r.lowerBound, length: r.count)))
             case .some(.none):
                 close(fd)
-                var h = HTTPHeaders()
-                h.add("Content-Range", "bytes */\(size)")
-                h.add("Content-Type", "application/json")
-                return Response(status: 416, headers: h, body: .bytes(Array(#"{"detail": "Requested range not satisfiable."}"#.utf8)))
+                return request.failureResponse(.rangeNotSatisfiable(size: size))
             case .none:
                 break  // unparseable or several ranges: serve the whole file (RFC 9110 allows ignoring Range)
             }

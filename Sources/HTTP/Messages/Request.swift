@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A request body as the server received it: nothing, bytes in memory, or a temporary file (large bodies).
 public enum RequestBody: Sendable {
@@ -17,11 +18,11 @@ public enum RequestBody: Sendable {
 
 /// A spilled request body on disk. The file is removed when the last reference goes away, unless the
 /// handler moved it elsewhere with `persist(to:)`.
-public final class TemporaryFile: @unchecked Sendable {
+public final class TemporaryFile: Sendable {
     public let path: String
-    public internal(set) var length: Int
-    private var moved = false
-    private let lock = NSLock()
+    public let length: Int
+    /// Whether the file was persisted or removed: nothing is left to clean up.
+    private let settled = Mutex(false)
 
     init(path: String, length: Int) {
         self.path = path
@@ -30,43 +31,47 @@ public final class TemporaryFile: @unchecked Sendable {
 
     /// Renames the file to `destination` (same filesystem); afterwards it is no longer removed.
     public func persist(to destination: String) throws {
-        try lock.withLock {
+        try settled.withLock { settled in
             guard rename(path, destination) == 0 else { throw SocketError(call: "rename", code: errno) }
-            moved = true
+            settled = true
         }
     }
 
     /// Deletes the file unless it was persisted; safe to call more than once.
     public func remove() {
-        lock.withLock {
-            if !moved { unlink(path) }
-            moved = true
+        settled.withLock { settled in
+            if !settled { unlink(path) }
+            settled = true
         }
     }
 
-    deinit { if !moved { unlink(path) } }
+    deinit { remove() }
 }
 
-/// One HTTP request, handed to a route handler.
-public final class Request: @unchecked Sendable {
+/// One HTTP request, handed to a route handler. Immutable: handlers may pass it between tasks.
+public final class Request: Sendable {
     public let head: RequestHead
     /// Route parameters by name (percent-decoded).
-    public internal(set) var parameters: [String: String] = [:]
+    public let parameters: [String: String]
     /// The route pattern that matched, e.g. "/channels/v1/:token/".
-    public internal(set) var routePattern: String = ""
-    public internal(set) var body: RequestBody = .empty
+    public let routePattern: String
+    public let body: RequestBody
     public let remoteAddress: String
     public let requestId: String
     /// When the server finished reading the request head (monotonic ms).
     let startedAt: Int64
-    /// Free slot for the application's per-request context (authentication, …).
-    public var context: AnyObject?
+    let failures: FailureRenderer
 
-    init(head: RequestHead, remoteAddress: String, requestId: String, startedAt: Int64) {
+    init(head: RequestHead, parameters: [String: String], routePattern: String, body: RequestBody,
+         remoteAddress: String, requestId: String, startedAt: Int64, failures: FailureRenderer) {
         self.head = head
+        self.parameters = parameters
+        self.routePattern = routePattern
+        self.body = body
         self.remoteAddress = remoteAddress
         self.requestId = requestId
         self.startedAt = startedAt
+        self.failures = failures
     }
 
     public var method: String { head.method }
@@ -75,10 +80,11 @@ public final class Request: @unchecked Sendable {
     public var path: String { head.rawPath }
 
     /// Query parameters, percent-decoded ('+' as space); the first value wins in `query(_:)`.
-    public lazy var queryItems: [(String, String)] = {
+    /// Parsed on each use: queries are short and read once or twice.
+    public var queryItems: [(String, String)] {
         guard let q = head.query else { return [] }
         return PercentEncoding.parseForm(Substring(q)) ?? []
-    }()
+    }
 
     public func query(_ name: String) -> String? {
         queryItems.first(where: { $0.0 == name })?.1
@@ -98,5 +104,11 @@ public final class Request: @unchecked Sendable {
         guard let ct = head.headers["Content-Type"] else { return nil }
         let base = ct.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ct
         return base.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// The response the server would give for `failure`, in the application's wire format (for handlers
+    /// such as `StaticFiles` that answer a failure themselves rather than throwing it).
+    public func failureResponse(_ failure: HTTPFailure) -> Response {
+        failures.response(failure)
     }
 }

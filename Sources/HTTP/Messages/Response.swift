@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// An open file (or a slice of it) to send as a response body. Closed when released.
-public final class FileRegion: @unchecked Sendable {
+public final class FileRegion: Sendable {
     public let fd: Int32
     public let offset: Int
     public let length: Int
@@ -51,37 +51,10 @@ public struct Response: Sendable {
         h.add("Content-Type", "application/json")
         return Response(status: status, headers: h, body: .bytes(bytes))
     }
-
-    /// `{"detail": message}` — the error shape every endpoint shares.
-    public static func detail(_ status: Int, _ message: String) -> Response {
-        var out = Array("{\"detail\": ".utf8)
-        appendJSONString(message, to: &out)
-        out.append(UInt8(ascii: "}"))
-        return json(status, out)
-    }
 }
 
 /// Thrown by a handler to answer with `response` (validation errors, 403s, …).
-public struct HTTPErrorResponse: Error {
+public struct HTTPErrorResponse: Error, Sendable {
     public var response: Response
     public init(_ response: Response) { self.response = response }
-}
-
-/// Appends `s` as a JSON string literal (quoted, escaped).
-public func appendJSONString(_ s: String, to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "\""))
-    for c in s.utf8 {
-        switch c {
-        case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-        case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-        case 0..<0x20:
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
-        default: out.append(c)
-        }
-    }
-    out.append(UInt8(ascii: "\""))
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A route handler. It runs on the event loop that read the request (as a task preferring that loop's
 /// executor), so it must never block: await actors or the store's writer for anything slow.
 public typealias Handler = @Sendable (Request) async throws -> Response
@@ -17,7 +19,7 @@ public struct RouteEntry: Sendable {
     let handler: Handler
 }
 
-public enum RouteMatch {
+public enum RouteMatch: Sendable {
     case found(RouteEntry, [String: String])
     /// The path exists for other methods; the list is for the `Allow` header.
     case methodNotAllowed([String])
@@ -25,48 +27,29 @@ public enum RouteMatch {
 }
 
 /// Method + path patterns. Fixed segments win over parameters; a trailing slash is optional.
-public final class Router: @unchecked Sendable {
-    final class Node {
-        var fixed: [String: Node] = [:]
-        var parameter: (name: String, node: Node)?
-        var rest: (name: String, entries: [String: RouteEntry])?
-        var entries: [String: RouteEntry] = [:]
+/// Routes are registered before the server starts; the server matches against an immutable snapshot.
+public final class Router: Sendable {
+    private struct State {
+        var root = RouteBuilderNode()
+        var routes: [RouteInfo] = []
+        var table: RouteTable?
     }
-
-    private let root = Node()
-    public private(set) var routes: [RouteInfo] = []
+    private let state = Mutex(State())
 
     public init() {}
+
+    /// Every registered route, in registration order.
+    public var routes: [RouteInfo] { state.withLock { $0.routes } }
 
     /// Registers `handler` for `method` on `pattern`. Register everything before the server starts.
     public func add(_ method: String, _ pattern: String, bodyLimit: Int = 1 << 20, summary: String = "",
                     tags: [String] = [], _ handler: @escaping Handler) {
         let info = RouteInfo(method: method, pattern: pattern, bodyLimit: bodyLimit, summary: summary, tags: tags)
-        let entry = RouteEntry(info: info, handler: handler)
-        var node = root
-        for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
-            if segment.hasPrefix("*") {
-                var rest = node.rest ?? (String(segment.dropFirst()), [:])
-                precondition(rest.entries[method] == nil, "duplicate route \(method) \(pattern)")
-                rest.entries[method] = entry
-                node.rest = rest
-                routes.append(info)
-                return
-            }
-            if segment.hasPrefix(":") {
-                let name = String(segment.dropFirst())
-                if node.parameter == nil { node.parameter = (name, Node()) }
-                precondition(node.parameter!.name == name, "conflicting parameter names at \(pattern)")
-                node = node.parameter!.node
-            } else {
-                let key = String(segment)
-                if node.fixed[key] == nil { node.fixed[key] = Node() }
-                node = node.fixed[key]!
-            }
+        state.withLock { state in
+            state.root.insert(RouteEntry(info: info, handler: handler))
+            state.routes.append(info)
+            state.table = nil
         }
-        precondition(node.entries[method] == nil, "duplicate route \(method) \(pattern)")
-        node.entries[method] = entry
-        routes.append(info)
     }
 
     public func get(_ p: String, summary: String = "", tags: [String] = [], _ h: @escaping Handler) { add("GET", p, summary: summary, tags: tags, h) }
@@ -74,6 +57,74 @@ public final class Router: @unchecked Sendable {
 
     /// Finds the route for a raw (percent-encoded) path. HEAD falls back to GET.
     public func match(method: String, rawPath: String) -> RouteMatch {
+        table.match(method: method, rawPath: rawPath)
+    }
+
+    /// The routes as they are now, frozen for lock-free matching.
+    var table: RouteTable {
+        state.withLock { state in
+            if let table = state.table { return table }
+            let table = RouteTable(root: RouteNode(state.root))
+            state.table = table
+            return table
+        }
+    }
+}
+
+/// The registration tree, mutable while routes are added (only inside the router's lock).
+final class RouteBuilderNode {
+    var fixed: [String: RouteBuilderNode] = [:]
+    var parameter: (name: String, node: RouteBuilderNode)?
+    var rest: (name: String, entries: [String: RouteEntry])?
+    var entries: [String: RouteEntry] = [:]
+
+    func insert(_ entry: RouteEntry) {
+        let method = entry.info.method, pattern = entry.info.pattern
+        var node = self
+        for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment.hasPrefix("*") {
+                var rest = node.rest ?? (String(segment.dropFirst()), [:])
+                precondition(rest.entries[method] == nil, "duplicate route \(method) \(pattern)")
+                rest.entries[method] = entry
+                node.rest = rest
+                return
+            }
+            if segment.hasPrefix(":") {
+                let name = String(segment.dropFirst())
+                if node.parameter == nil { node.parameter = (name, RouteBuilderNode()) }
+                precondition(node.parameter!.name == name, "conflicting parameter names at \(pattern)")
+                node = node.parameter!.node
+            } else {
+                let key = String(segment)
+                if node.fixed[key] == nil { node.fixed[key] = RouteBuilderNode() }
+                node = node.fixed[key]!
+            }
+        }
+        precondition(node.entries[method] == nil, "duplicate route \(method) \(pattern)")
+        node.entries[method] = entry
+    }
+}
+
+/// A frozen node of the routing tree.
+final class RouteNode: Sendable {
+    let fixed: [String: RouteNode]
+    let parameter: (name: String, node: RouteNode)?
+    let rest: (name: String, entries: [String: RouteEntry])?
+    let entries: [String: RouteEntry]
+
+    init(_ b: RouteBuilderNode) {
+        fixed = b.fixed.mapValues(RouteNode.init)
+        parameter = b.parameter.map { ($0.name, RouteNode($0.node)) }
+        rest = b.rest
+        entries = b.entries
+    }
+}
+
+/// The frozen routes: what connections match requests against.
+struct RouteTable: Sendable {
+    let root: RouteNode
+
+    func match(method: String, rawPath: String) -> RouteMatch {
         var node = root
         var params: [String: String] = [:]
         let bytes = rawPath.utf8
@@ -86,7 +137,7 @@ public final class Router: @unchecked Sendable {
             var end = i
             while end < bytes.endIndex && bytes[end] != slash { end = bytes.index(after: end) }
             let raw = Substring(bytes[i..<end])
-            guard let segment = Router.decode(raw) else { return .notFound }
+            guard let segment = Self.decode(raw) else { return .notFound }
             if let next = node.fixed[segment] {
                 node = next
             } else if let (name, next) = node.parameter {

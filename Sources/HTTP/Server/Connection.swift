@@ -11,6 +11,8 @@ final class Connection {
     enum State { case head, body, handling, writing, lingering, closed }
 
     let fd: Int32
+    /// Tells this connection apart from a later one on the same descriptor.
+    let serial: UInt64
     unowned let loop: EventLoop
     let remoteAddress: String
     private(set) var state: State = .head
@@ -50,8 +52,9 @@ final class Connection {
     private var outFile: FileRegion?
     private var fileSent = 0
 
-    init(fd: Int32, loop: EventLoop, remoteAddress: String) {
+    init(fd: Int32, serial: UInt64, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
+        self.serial = serial
         self.loop = loop
         self.remoteAddress = remoteAddress
         deadline = loop.now + Int64(loop.server.configuration.headerTimeout * 1000)
@@ -141,7 +144,7 @@ final class Connection {
                 case .incomplete:
                     return offset
                 case .failure(let error):
-                    fail(error.status, error.message)
+                    fail(error.failure(bodyLimit: bodyLimit))
                     return buffer.count
                 case .complete(let h, let length):
                     offset += length
@@ -166,12 +169,12 @@ final class Connection {
         head = h
         requestId = loop.server.requestId(for: h, random: &loop.random)
         let hasBody = h.isChunked || (h.contentLength ?? 0) > 0
-        switch loop.server.router.match(method: h.method, rawPath: h.rawPath) {
+        let failures = loop.server.failures
+        switch loop.routes.match(method: h.method, rawPath: h.rawPath) {
         case .notFound:
-            if answerWithoutRoute(Response.detail(404, "Page not found."), hasBody: hasBody, head: h) { return }
+            if answerWithoutRoute(failures.response(.notFound), hasBody: hasBody, head: h) { return }
         case .methodNotAllowed(let allow):
-            var r = Response.detail(405, "Method \"\(h.method)\" not allowed.")
-            r.headers.add("Allow", allow.joined(separator: ", "))
+            let r = failures.response(.methodNotAllowed(method: h.method, allow: allow))
             if answerWithoutRoute(r, hasBody: hasBody, head: h) { return }
         case .found(let entry, let p):
             route = entry
@@ -180,7 +183,7 @@ final class Connection {
         }
         if let length = h.contentLength, length > bodyLimit {
             closeAfterResponse = true
-            respondEarly(Response.detail(413, "Request body is too large (limit \(bodyLimit) bytes)."))
+            respondEarly(failures.response(.payloadTooLarge(limit: bodyLimit)))
             return
         }
         guard hasBody else { dispatch(); return }
@@ -231,10 +234,10 @@ final class Connection {
                 if progress == .done { dispatch() }
                 return used
             } catch let e as HTTPParseError {
-                fail(e.status, e.message)
+                fail(e.failure(bodyLimit: bodyLimit))
                 return bytes.count
             } catch {
-                fail(500, "An internal server error occurred.")
+                fail(.internalError)
                 return bytes.count
             }
         }
@@ -242,7 +245,7 @@ final class Connection {
         do {
             try appendBody(UnsafeRawBufferPointer(rebasing: bytes[0..<take]))
         } catch {
-            fail(500, "An internal server error occurred.")
+            fail(.internalError)
             return bytes.count
         }
         bodyRemaining -= take
@@ -274,7 +277,7 @@ final class Connection {
         bodyFile = open(bodyFilePath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         if bodyFile < 0 {
             loop.server.logError("cannot create \(bodyFilePath): \(String(cString: strerror(errno)))", requestId: requestId)
-            fail(500, "An internal server error occurred.")
+            fail(.internalError)
             return false
         }
         return true
@@ -320,27 +323,25 @@ final class Connection {
         guard let h = head, let entry = route else { return }
         state = .handling
         chunked = nil
-        let request = Request(head: h, remoteAddress: remoteAddress, requestId: requestId, startedAt: headDoneAt)
-        request.parameters = params
-        request.routePattern = entry.info.pattern
-        request.body = takeBody()
-        let handler = entry.handler
         let server = loop.server
-        Task.immediate(executorPreference: loop) { [self] in
+        let request = Request(head: h, parameters: params, routePattern: entry.info.pattern, body: takeBody(),
+                              remoteAddress: remoteAddress, requestId: requestId, startedAt: headDoneAt,
+                              failures: server.failures)
+        let handler = entry.handler
+        let loop = self.loop, fd = self.fd, serial = self.serial
+        Task.immediate(executorPreference: loop) {
             let response: Response
             do {
                 response = try await handler(request)
             } catch let e as HTTPErrorResponse {
                 response = e.response
+            } catch let failure as HTTPFailure {
+                response = server.failures.response(failure)
             } catch {
                 server.logError("\(request.method) \(request.path): \(error)", requestId: request.requestId)
-                response = Response.detail(500, "An internal server error occurred.")
+                response = server.failures.response(.internalError)
             }
-            if loop.inLoop {
-                self.respond(response)
-            } else {
-                loop.execute { self.respond(response) }
-            }
+            loop.execute { loop.deliver(response, fd: fd, serial: serial) }
         }
     }
 
@@ -351,18 +352,18 @@ final class Connection {
     }
 
     /// A parse or body error: answer it, then close.
-    private func fail(_ status: Int, _ message: String) {
+    private func fail(_ failure: HTTPFailure) {
         discardBodyFile()
         bodyBytes = []
         closeAfterResponse = true
         if head == nil { requestId = loop.random.uuid() }
         state = .handling
-        respond(Response.detail(status, message))
+        respond(loop.server.failures.response(failure))
     }
 
     // MARK: response
 
-    private func respond(_ response: Response) {
+    func respond(_ response: Response) {
         guard state == .handling else { return }
         // The handler is done with a spilled body: remove it before the client can see the answer.
         handedOffFile?.remove()
@@ -372,32 +373,12 @@ final class Connection {
         closeAfterResponse = !keepAlive
         let server = loop.server
         let isHead = h?.method == "HEAD"
-        let noBody = response.status == 204 || response.status == 304 || response.status < 200
+        let noBody = !ResponseHead.hasBody(response.status)
 
         loop.clock.refresh()
         out.reserveCapacity(256 + (isHead ? 0 : response.body.count))
-        out.append(contentsOf: StatusText.statusLine(response.status))
-        out.append(contentsOf: loop.clock.httpDate)
-        out.append(contentsOf: Connection.requestIdName)
-        out.append(contentsOf: requestId.utf8)
-        out.append(contentsOf: Connection.crlf)
-        for (name, value) in response.headers {
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: Connection.colonSpace)
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: Connection.crlf)
-        }
-        if !noBody {
-            out.append(contentsOf: Connection.contentLengthName)
-            appendDecimal(response.body.count)
-            out.append(contentsOf: Connection.crlf)
-        }
-        if !keepAlive {
-            out.append(contentsOf: Connection.connectionClose)
-        } else if h?.versionMinor == 0 {
-            out.append(contentsOf: Connection.connectionKeepAlive)
-        }
-        out.append(contentsOf: Connection.crlf)
+        ResponseHead.append(response, requestId: requestId, date: loop.clock.httpDate, keepAlive: keepAlive,
+                            versionMinor: h?.versionMinor ?? 1, to: &out)
         if !isHead && !noBody {
             switch response.body {
             case .bytes(let b): out.append(contentsOf: b)
@@ -421,18 +402,6 @@ final class Connection {
     private func queueRaw(_ bytes: [UInt8]) {
         // Only used for "100 Continue" while reading a body: written straight away, best effort.
         bytes.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-    }
-
-    private func appendDecimal(_ value: Int) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = value, n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while v > 0 { d[n] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; n += 1 }
-            while n > 0 { n -= 1; out.append(d[n]) }
-        }
     }
 
     private func flushOutput() {
@@ -512,11 +481,4 @@ final class Connection {
         Glibc.close(fd)
         loop.removed(self)
     }
-
-    private static let crlf: [UInt8] = [13, 10]
-    private static let colonSpace: [UInt8] = [58, 32]
-    private static let requestIdName = Array("X-Request-Id: ".utf8)
-    private static let contentLengthName = Array("Content-Length: ".utf8)
-    private static let connectionClose = Array("Connection: close\r\n".utf8)
-    private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
 }

@@ -8,9 +8,12 @@ import Glibc
 /// One thread running epoll over its share of the connections. It is also a `TaskExecutor`: handlers
 /// start with `Task.immediate` on the loop thread and resume here after awaiting, so a request that does
 /// not suspend never leaves the thread that read it.
+/// Unchecked: everything but the remote queues (under `remoteLock`) and `wakePending` (atomic) is touched
+/// by the loop's own thread only.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     let index: Int
     unowned let server: HTTPServer
+    let routes: RouteTable
     let epfd: Int32
     private let wakeFd: Int32
     private var listenFds: [Int32] = []
@@ -20,7 +23,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var localJobs: [UnownedJob] = []
     private let remoteLock = NSLock()
     private var remoteJobs: [UnownedJob] = []
-    private var remoteBlocks: [() -> Void] = []
+    private var remoteBlocks: [@Sendable () -> Void] = []
     private let wakePending = Atomic<Bool>(false)
 
     var connections: [Int32: Connection] = [:]
@@ -34,15 +37,17 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     let clock = WallClock()
     var random = FastRandom()
     private var idleOrder: Int64 = 0
+    private var connectionSerial: UInt64 = 0
 
     func nextIdleOrder() -> Int64 {
         idleOrder += 1
         return idleOrder
     }
 
-    init(index: Int, server: HTTPServer) throws {
+    init(index: Int, server: HTTPServer, routes: RouteTable) throws {
         self.index = index
         self.server = server
+        self.routes = routes
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epfd >= 0 else { throw SocketError(call: "epoll_create1", code: errno) }
         wakeFd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
@@ -91,7 +96,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// Runs `block` on the loop thread (now if already there).
-    func execute(_ block: @escaping () -> Void) {
+    func execute(_ block: @escaping @Sendable () -> Void) {
         if inLoop { block(); return }
         remoteLock.withLock { remoteBlocks.append(block) }
         wake()
@@ -145,7 +150,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private func runPending() {
         while true {
             var jobs: [UnownedJob] = []
-            var blocks: [() -> Void] = []
+            var blocks: [@Sendable () -> Void] = []
             remoteLock.withLock {
                 swap(&jobs, &remoteJobs)
                 swap(&blocks, &remoteBlocks)
@@ -183,20 +188,29 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 }
             }
             Socket.setNoDelay(fd)
-            let conn = Connection(fd: fd, loop: self, remoteAddress: Socket.addressString(storage))
+            connectionSerial += 1
+            let conn = Connection(fd: fd, serial: connectionSerial, loop: self, remoteAddress: Socket.addressString(storage))
             connections[fd] = conn
             register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
         }
     }
 
-    private static let busyBody = #"{"detail": "Too many connections."}"#
-
     /// At the connection limit with nothing idle to close: a short 503 (with its request id, like every
     /// response), then close.
     private func refuse(_ fd: Int32) {
-        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(EventLoop.busyBody.utf8.count)\r\nX-Request-Id: \(random.uuid())\r\nConnection: close\r\nRetry-After: 1\r\n\r\n\(EventLoop.busyBody)"
-        Array(text.utf8).withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let response = server.failures.response(.serviceUnavailable)
+        clock.refresh()
+        var bytes: [UInt8] = []
+        ResponseHead.append(response, requestId: random.uuid(), date: clock.httpDate, keepAlive: false,
+                            versionMinor: 1, to: &bytes)
+        if case .bytes(let body) = response.body { bytes.append(contentsOf: body) }
+        bytes.withUnsafeBytes { _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         Glibc.close(fd)
+    }
+
+    /// A handler's response, back on the loop thread: to its connection if that is still the same one.
+    func deliver(_ response: Response, fd: Int32, serial: UInt64) {
+        if let conn = connections[fd], conn.serial == serial { conn.respond(response) }
     }
 
     func removed(_ conn: Connection) {

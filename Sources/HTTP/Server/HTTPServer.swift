@@ -5,27 +5,33 @@ import Glibc
 #endif
 
 /// The HTTP/1.1 server: listening sockets shared by one event loop per core.
-public final class HTTPServer: @unchecked Sendable {
+public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     public let router: Router
     /// Optional request metrics (route, status, latency), read by a /metrics endpoint.
     public let metrics: HTTPMetrics?
     let parser: RequestHeadParser
-    private var loops: [EventLoop] = []
-    private var listenFds: [Int32] = []
+    let failures: FailureRenderer
+    private struct Running {
+        var loops: [EventLoop] = []
+        var listenFds: [Int32] = []
+        var port = 0
+        var shutdownHooks: [@Sendable () async -> Void] = []
+    }
+    private let running = Mutex(Running())
     private let openConnections = Atomic<Int>(0)
-    private let hooksLock = NSLock()
-    private var shutdownHooks: [@Sendable () async -> Void] = []
     private let shutdownStarted = Atomic<Bool>(false)
-    /// The port actually bound (useful with port 0).
-    public private(set) var port: Int = 0
 
     public init(configuration: ServerConfiguration, router: Router, metrics: HTTPMetrics? = nil) {
         self.configuration = configuration
         self.router = router
         self.metrics = metrics
         self.parser = RequestHeadParser(maxHeadBytes: configuration.maxHeadBytes)
+        self.failures = FailureRenderer(responder: configuration.failureResponder)
     }
+
+    /// The port actually bound (useful with port 0).
+    public var port: Int { running.withLock { $0.port } }
 
     /// Binds every host and starts the loops. Returns once the server accepts connections. `beforeServing`
     /// runs after binding (the port is known) and before the first connection is accepted.
@@ -33,40 +39,51 @@ public final class HTTPServer: @unchecked Sendable {
         signal(SIGPIPE, SIG_IGN)
         try TerminationSignals.install()
         var port = configuration.port
+        var listenFds: [Int32] = []
         for host in configuration.hosts {
             let (fd, bound) = try Socket.listen(host: host, port: port)
             listenFds.append(fd)
             port = bound
         }
-        self.port = port
+        running.withLock { [port, listenFds] in
+            $0.port = port
+            $0.listenFds = listenFds
+        }
         beforeServing(port)
+        // Routes are final now: every loop matches against the same frozen table.
+        let routes = router.table
+        var loops: [EventLoop] = []
         for i in 0..<configuration.loopCount {
-            let loop = try EventLoop(index: i, server: self)
+            let loop = try EventLoop(index: i, server: self, routes: routes)
             for fd in listenFds { loop.addListener(fd) }
             loops.append(loop)
         }
+        running.withLock { [loops] in $0.loops = loops }
         for loop in loops { loop.start() }
     }
 
     /// Registers work to run after the server stopped serving (flushing caches, closing the store).
     /// Hooks run in registration order.
     public func onShutdown(_ hook: @escaping @Sendable () async -> Void) {
-        hooksLock.withLock { shutdownHooks.append(hook) }
+        running.withLock { $0.shutdownHooks.append(hook) }
     }
 
     /// Graceful stop: stop accepting, let in-flight requests finish (bounded by the grace period), close
     /// the rest, then run the shutdown hooks. Safe to call more than once; later calls return at once.
     public func shutdown() async {
         guard !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let loops = running.withLock { $0.loops }
         for loop in loops { loop.beginDrain() }
         let deadline = Date().addingTimeInterval(configuration.shutdownGracePeriod)
         while openConnections.load(ordering: .acquiring) > 0 && Date() < deadline {
             try? await Task.sleep(nanoseconds: 10_000_000)
         }
         for loop in loops { loop.stop() }
+        let (listenFds, hooks) = running.withLock { running in
+            defer { running.listenFds = [] }
+            return (running.listenFds, running.shutdownHooks)
+        }
         for fd in listenFds { close(fd) }
-        listenFds = []
-        let hooks = hooksLock.withLock { shutdownHooks }
         for hook in hooks { await hook() }
     }
 

@@ -26,13 +26,17 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod: Double
     /// Write one access-log line per request to stderr.
     public var accessLog: Bool
+    /// Renders the answers the server gives on its own (404, 405, 413, 431, 400, 503, 500, …) in the
+    /// application's wire format. The default answers in plain text.
+    public var failureResponder: @Sendable (HTTPFailure) -> Response
 
     public init(hosts: [String] = ["127.0.0.1"], port: Int = 8000,
                 loopCount: Int = ProcessInfo.processInfo.activeProcessorCount,
                 maxConnections: Int = 10_000, maxHeadBytes: Int = 16 * 1024,
                 headerTimeout: Double = 10, idleTimeout: Double = 75, ioTimeout: Double = 30,
                 bodyMemoryThreshold: Int = 1 << 20, temporaryDirectory: String = NSTemporaryDirectory(),
-                shutdownGracePeriod: Double = 10, accessLog: Bool = true) {
+                shutdownGracePeriod: Double = 10, accessLog: Bool = true,
+                failureResponder: @escaping @Sendable (HTTPFailure) -> Response = HTTPFailure.plainTextResponder) {
         self.hosts = hosts
         self.port = port
         self.loopCount = max(1, loopCount)
@@ -45,5 +49,6 @@ public struct ServerConfiguration: Sendable {
         self.temporaryDirectory = temporaryDirectory
         self.shutdownGracePeriod = shutdownGracePeriod
         self.accessLog = accessLog
+        self.failureResponder = failureResponder
     }
 }

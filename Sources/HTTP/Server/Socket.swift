@@ -77,7 +77,7 @@ enum Socket {
                 }
             }
         }
-        return String(cString: buffer)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     static func setNoDelay(_ fd: Int32) {

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 /// Deleting an account, the same from `DELETE me/` and the administration panel (SPEC section 2): the user's

@@ -1,4 +1,7 @@
 import HTTP
+import JSON
+import Security
+import Store
 
 /// `/accounts/v1/`: registration, verification, tokens and profiles (SPEC section 2). Each route states who
 /// may call it, what its path names and what body it reads; the handlers live beside, one file per concern.

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Security
 
 /// Bearer-token authentication and token issuance (SPEC sections 1 and 2).

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 /// The user a profile route names: 404 unless the user exists and is active.

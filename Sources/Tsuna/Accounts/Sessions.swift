@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Security
 
 /// Logging in, refreshing tokens and logging out (SPEC section 2).

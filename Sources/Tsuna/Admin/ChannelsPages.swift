@@ -51,7 +51,7 @@ struct ChannelsPages: Sendable {
         let ch = try load(ctx)
         let subscribers = try await services.subscriptions.count(owner: ch.id)
         let (counts, admins) = try ctx.read { c in
-            (try ContentsStore.counts(channelId: ch.id, c), try ChannelAdminsStore.list(channelId: ch.id, limit: 100, offset: 0, c))
+            (try ContentsStore.counts(channelId: ch.id, c), try ChannelAdminsStore.list(channelId: ch.id, page: Page(limit: 100, offset: 0), c))
         }
         let users = try services.users.references([ch.ownerId] + admins.rows.map(\.userId))
         let owner: Markup = users[ch.ownerId].map { Tags.link(UsersPages.path($0.token), $0.name) } ?? "–"

@@ -37,7 +37,8 @@ struct ContentsPages: Sendable {
             let query = ContentsStore.pageQuery(kind: filter.kind, paging.cursor, limit: paging.limit)
             (rows, links) = paging.newestFirst(try ctx.read { try query.rows($0, ContentRecord.init) }) { $0.id }
         }
-        let channels = try ctx.read { try ChannelsStore.channels(ids: Array(Set(rows.map(\.channelId))), $0) }
+        let channels = Dictionary(try ctx.read { try ChannelsStore.channels(ids: Array(Set(rows.map(\.channelId))), $0) }
+            .map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let users = try services.users.references(rows.compactMap(\.userId))
         let table = Tags.table(["Title", "Kind", "Channel", "Visibility", "Uploaded by", "Date", ""], rows.map { item -> [Markup] in
             let channel: Markup = channels[item.channelId].map { Tags.link(ChannelsPages.path($0.token), $0.title) } ?? "–"

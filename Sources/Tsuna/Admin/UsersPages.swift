@@ -87,7 +87,7 @@ struct UsersPages: Sendable {
             let owned = try ChannelsStore.owned(userId: user.id, c)
             let ids = try ChannelAdminsStore.channelIds(userId: user.id, c).filter { id in !owned.contains { $0.id == id } }
             return (try MembershipsStore.subscription(userId: user.id, c), owned,
-                    try ChannelsStore.channels(ids: Array(ids.prefix(100)), c).values.sorted { $0.id > $1.id })
+                    try ChannelsStore.channels(ids: Array(ids.sorted(by: >).prefix(100)), c))
         }
         let membership: Markup = subscription.map { s in
             let ended = s.end <= Clock.nowMicros()

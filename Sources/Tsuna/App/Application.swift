@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Jobs
 import Mail
 import Store
@@ -33,7 +34,7 @@ public final class Application: Sendable {
             hosts: [configuration.host], port: configuration.port,
             maxConnections: configuration.maxConnections,
             temporaryDirectory: configuration.temporaryDirectory,
-            accessLog: configuration.accessLog), router: router, metrics: metrics)
+            accessLog: configuration.accessLog, failureResponder: HTTPWire.failureResponse), router: router, metrics: metrics)
         registerRoutes()
         registerJobs()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Synchronization
 
 /// `GET /openapi.json` (OpenAPI 3.1), generated from the router's table so it cannot drift from the routes,

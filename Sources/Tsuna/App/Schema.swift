@@ -188,7 +188,68 @@ public enum Schema {
             date INTEGER NOT NULL
         );
         """),
-        Migration(version: 3, name: "administration panel lists and searches", sql: """
+        Migration(version: 3, name: "lists in index order, counts kept", sql: """
+        -- Every list reads its page in the order of an index, so page 1 costs O(limit) and a page reached by
+        -- position (the `cursor` of next/previous links) too, however many rows the owner has.
+        CREATE INDEX channel_subscribers_by_date ON channel_subscribers(channel_id, date, user_id);
+        CREATE INDEX votes_by_date ON votes(content_id, date, user_id);
+        CREATE INDEX viewers_by_date ON viewers(content_id, date, user_id);
+        CREATE INDEX channel_admins_by_date ON channel_admins(channel_id, date, id);
+        DROP INDEX channel_admins_user;
+        CREATE INDEX channel_admins_of_user ON channel_admins(user_id, channel_id);
+        DROP INDEX contents_channel;
+        CREATE INDEX contents_by_date ON contents(channel_id, kind, date, id);
+        CREATE INDEX contents_by_visibility ON contents(channel_id, kind, visibility, date, id);
+        CREATE INDEX contents_by_title ON contents(channel_id, kind, title, date, id);
+        DROP INDEX comments_content;
+        CREATE INDEX comments_by_pin ON comments(content_id, parent_id, pinned, date, id);
+        DROP INDEX comments_parent;
+        CREATE INDEX comments_replies ON comments(parent_id, date, id);
+
+        -- Counts kept by triggers in the same transaction as the rows, never counted per request.
+        CREATE TABLE content_counts (
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            kind INTEGER NOT NULL,
+            total INTEGER NOT NULL DEFAULT 0,
+            published INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (channel_id, kind)
+        ) WITHOUT ROWID;
+        INSERT INTO content_counts (channel_id, kind, total, published)
+            SELECT channel_id, kind, count(*), sum(visibility = 'pu') FROM contents GROUP BY channel_id, kind;
+        CREATE TRIGGER contents_counted AFTER INSERT ON contents BEGIN
+            INSERT INTO content_counts (channel_id, kind, total, published)
+                VALUES (NEW.channel_id, NEW.kind, 1, NEW.visibility = 'pu')
+                ON CONFLICT (channel_id, kind) DO UPDATE SET total = total + 1, published = published + (NEW.visibility = 'pu');
+        END;
+        CREATE TRIGGER contents_uncounted AFTER DELETE ON contents BEGIN
+            UPDATE content_counts SET total = total - 1, published = published - (OLD.visibility = 'pu')
+                WHERE channel_id = OLD.channel_id AND kind = OLD.kind;
+        END;
+        CREATE TRIGGER contents_recounted AFTER UPDATE OF visibility ON contents WHEN OLD.visibility <> NEW.visibility BEGIN
+            UPDATE content_counts SET published = published + (NEW.visibility = 'pu') - (OLD.visibility = 'pu')
+                WHERE channel_id = NEW.channel_id AND kind = NEW.kind;
+        END;
+
+        ALTER TABLE comments ADD COLUMN replies_count INTEGER NOT NULL DEFAULT 0;
+        UPDATE comments SET replies_count = (SELECT count(*) FROM comments r WHERE r.parent_id = comments.id)
+            WHERE parent_id IS NULL;
+        CREATE TABLE comment_counts (
+            content_id INTEGER PRIMARY KEY REFERENCES contents(id) ON DELETE CASCADE,
+            top_level INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO comment_counts (content_id, top_level)
+            SELECT content_id, count(*) FROM comments WHERE parent_id IS NULL GROUP BY content_id;
+        CREATE TRIGGER comments_counted AFTER INSERT ON comments BEGIN
+            INSERT INTO comment_counts (content_id, top_level) VALUES (NEW.content_id, NEW.parent_id IS NULL)
+                ON CONFLICT (content_id) DO UPDATE SET top_level = top_level + (NEW.parent_id IS NULL);
+            UPDATE comments SET replies_count = replies_count + 1 WHERE id = NEW.parent_id;
+        END;
+        CREATE TRIGGER comments_uncounted AFTER DELETE ON comments BEGIN
+            UPDATE comment_counts SET top_level = top_level - (OLD.parent_id IS NULL) WHERE content_id = OLD.content_id;
+            UPDATE comments SET replies_count = replies_count - 1 WHERE id = OLD.parent_id;
+        END;
+        """),
+        Migration(version: 4, name: "administration panel lists and searches", sql: """
         -- Each list of the panel walks an index in the order it shows (no scan or sort of a large set per page).
         -- Users by "first last" name, any case (name search).
         CREATE INDEX users_name ON users((first_name || ' ' || last_name) COLLATE NOCASE);

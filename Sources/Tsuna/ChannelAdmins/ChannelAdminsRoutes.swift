@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Security
 import Store
 
@@ -66,18 +67,14 @@ struct ChannelAdminsRoutes: Sendable {
 
     private func list(_ ctx: Context<ChannelScope>) throws -> Response {
         let page = Page(ctx.request)
-        let (count, rows) = try services.store.read {
-            try ChannelAdminsStore.list(channelId: ctx.channel.id, limit: page.limit, offset: page.offset, $0)
-        }
+        let (count, rows) = try services.store.read { try ChannelAdminsStore.list(channelId: ctx.channel.id, page: page, $0) }
         let users = try services.users.references(rows.flatMap { [$0.userId] + ($0.promotedById.map { [$0] } ?? []) })
-        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
-            for a in rows {
-                w.beginObject()
-                writeSummary(&w, a, users)
-                w.key("channel"); w.string(ctx.channel.token)
-                w.key("token"); w.string(a.token)
-                w.endObject()
-            }
+        return page.response(count: count, rows: rows, key: \.sortKey, request: ctx.request, domain: services.domain) { w, a in
+            w.beginObject()
+            writeSummary(&w, a, users)
+            w.key("channel"); w.string(ctx.channel.token)
+            w.key("token"); w.string(a.token)
+            w.endObject()
         }
     }
 

@@ -10,6 +10,9 @@ struct AdminRecord: Sendable {
     let date: Int64
     let permissions: Set<ChannelPermission>
 
+    /// Its position in a channel's list.
+    var sortKey: [Int64] { [date, id] }
+
     init(_ r: Row) {
         id = r.int64("id")
         token = r.string("token")
@@ -42,19 +45,34 @@ enum ChannelAdminsStore {
         }
     }
 
-    /// The channel's admins, oldest promotion first, and how many there are.
-    static func list(channelId: Int64, limit: Int, offset: Int, _ c: Connection) throws -> (count: Int, rows: [AdminRecord]) {
+    /// Oldest promotion first; the index `channel_admins_by_date` matches it.
+    static let order = Keyset(columns: ["date", "id"], descending: false)
+
+    /// The channel's admins, oldest promotion first, and how many there are (a channel has few admins).
+    static func list(channelId: Int64, page: Page, _ c: Connection) throws -> (count: Int, rows: [AdminRecord]) {
         let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE channel_id = ?", [channelId]) {
             $0.int("n")
         } ?? 0
-        let rows = try c.query("SELECT \(columns) FROM channel_admins WHERE channel_id = ? ORDER BY date, id LIMIT ? OFFSET ?",
-                               [channelId, limit, offset], AdminRecord.init)
+        let rows = try c.page(columns, from: "channel_admins", where: "channel_id = ?", [channelId], order, page, AdminRecord.init)
         return (count, rows)
     }
 
-    /// The channels the user owns or administers (the owner always has an admin record).
-    static func channelIds(userId: Int64, _ c: Connection) throws -> [Int64] {
-        try c.query("SELECT channel_id FROM channel_admins WHERE user_id = ?", [userId]) { $0.int64("channel_id") }
+    /// Newest channel first; the index `channel_admins_of_user` matches it.
+    static let channelOrder = Keyset(columns: ["channel_id"], descending: true)
+
+    /// A page of the channels the user owns or administers (the owner always has an admin record), newest
+    /// first, and how many there are.
+    static func channelIds(userId: Int64, page: Page, _ c: Connection) throws -> (count: Int, ids: [Int64]) {
+        let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE user_id = ?", [userId]) { $0.int("n") } ?? 0
+        let ids = try c.page("channel_id", from: "channel_admins", where: "user_id = ?", [userId], channelOrder, page) {
+            $0.int64("channel_id")
+        }
+        return (count, ids)
+    }
+
+    /// Every channel the user owns or administers.
+    static func channelIds(userId: Int64, _ c: Connection) throws -> Set<Int64> {
+        Set(try c.query("SELECT channel_id FROM channel_admins WHERE user_id = ?", [userId]) { $0.int64("channel_id") })
     }
 
     static func isAdmin(channelId: Int64, userId: Int64, _ c: Connection) throws -> Bool {

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Security
 import Store
 
@@ -46,11 +47,21 @@ struct ChannelsRoutes: Sendable {
     private func list(_ ctx: Context<NoScope>) throws -> Response {
         let page = Page(ctx.request)
         let title = ctx.query("title")
-        let (count, rows) = try services.store.read { c in
-            let ids = try ChannelAdminsStore.channelIds(userId: ctx.caller.id, c)
-            return try ChannelsStore.list(ids: ids, title: title, limit: page.limit, offset: page.offset, c)
+        let userId = ctx.caller.id
+        let (count, rows) = try services.store.read { c -> (Int, [ChannelRecord]) in
+            guard let title else {
+                let (count, ids) = try ChannelAdminsStore.channelIds(userId: userId, page: page, c)
+                return (count, try ChannelsStore.channels(ids: ids, c))
+            }
+            // An exact title names few channels: intersect them with the caller's.
+            let mine = try ChannelAdminsStore.channelIds(userId: userId, c)
+            let matching = try ChannelsStore.ids(title: title, c).filter(mine.contains).sorted(by: >)
+            let ids = matching.dropFirst(page.offset).prefix(page.limit)
+            return (matching.count, try ChannelsStore.channels(ids: Array(ids), c))
         }
-        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
+        // Newest first by id (ids grow with creation): the position key of the unfiltered list.
+        let keys = title == nil ? rows.first.flatMap { f in rows.last.map { ([f.id], [$0.id]) } } : nil
+        return page.response(count: count, keys: keys, request: ctx.request, domain: services.domain) { w in
             for ch in rows { w.beginObject(); writeChannel(&w, ch); w.endObject() }
         }
     }

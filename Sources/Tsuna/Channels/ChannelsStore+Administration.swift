@@ -21,16 +21,6 @@ extension ChannelsStore {
                         arguments: args + [limit])
     }
 
-    /// Channels by id, in one query whatever the number of ids.
-    static func channels(ids: [Int64], _ c: Connection) throws -> [Int64: ChannelRecord] {
-        var found: [Int64: ChannelRecord] = [:]
-        try c.forEach("SELECT \(columns) FROM channels WHERE id IN (SELECT value FROM json_each(?))", [SQLList.json(ids)]) {
-            let ch = ChannelRecord($0)
-            found[ch.id] = ch
-        }
-        return found
-    }
-
     static func setVerified(id: Int64, _ verified: Bool, _ c: Connection) throws {
         try c.run("UPDATE channels SET is_verified = ? WHERE id = ?", [verified, id])
     }

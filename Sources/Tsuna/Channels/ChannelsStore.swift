@@ -46,17 +46,20 @@ enum ChannelsStore {
         try c.queryOne("SELECT count(*) AS n FROM channels WHERE owner_id = ?", [userId]) { $0.int("n") } ?? 0
     }
 
-    /// The channels among `ids`, newest first, optionally with an exact title, and how many there are.
-    static func list(ids: [Int64], title: String?, limit: Int, offset: Int, _ c: Connection) throws
-        -> (count: Int, rows: [ChannelRecord]) {
-        let filter = title == nil ? "" : " AND title = ?"
-        var args: [any SQLBindable] = [SQLList.json(ids)]
-        if let title { args.append(title) }
-        let scope = "FROM channels WHERE id IN (SELECT value FROM json_each(?))\(filter)"
-        let count = try c.queryOne("SELECT count(*) AS n \(scope)", args) { $0.int("n") } ?? 0
-        let rows = try c.query("SELECT \(columns) \(scope) ORDER BY date_created DESC, id DESC LIMIT ? OFFSET ?",
-                               args + [limit, offset], ChannelRecord.init)
-        return (count, rows)
+    /// The channels with these ids, in the order of `ids` (missing ones left out).
+    static func channels(ids: [Int64], _ c: Connection) throws -> [ChannelRecord] {
+        guard !ids.isEmpty else { return [] }
+        var byId: [Int64: ChannelRecord] = [:]
+        try c.forEach("SELECT \(columns) FROM channels WHERE id IN (SELECT value FROM json_each(?))", [SQLList.json(ids)]) {
+            let ch = ChannelRecord($0)
+            byId[ch.id] = ch
+        }
+        return ids.compactMap { byId[$0] }
+    }
+
+    /// Ids of the channels with this exact title (through `channels_title`).
+    static func ids(title: String, _ c: Connection) throws -> [Int64] {
+        try c.query("SELECT id FROM channels WHERE title = ?", [title]) { $0.int64("id") }
     }
 
     /// Inserts the channel; returns its id.

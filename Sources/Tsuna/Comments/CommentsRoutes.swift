@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Security
 import Store
 
@@ -86,12 +87,10 @@ struct CommentsRoutes: Sendable {
 
     private func list(_ ctx: Context<ItemScope>) throws -> Response {
         let page = Page(ctx.request)
-        let (count, rows) = try services.store.read {
-            try CommentsStore.topLevel(contentId: ctx.item.id, limit: page.limit, offset: page.offset, $0)
-        }
+        let (count, rows) = try services.store.read { try CommentsStore.topLevel(contentId: ctx.item.id, page: page, $0) }
         let users = try services.users.references(rows.map(\.userId))
-        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
-            for cm in rows { w.beginObject(); writeComment(&w, cm, users[cm.userId]); w.endObject() }
+        return page.response(count: count, rows: rows, key: \.sortKey, request: ctx.request, domain: services.domain) { w, cm in
+            w.beginObject(); writeComment(&w, cm, users[cm.userId]); w.endObject()
         }
     }
 

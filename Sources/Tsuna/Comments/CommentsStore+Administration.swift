@@ -24,12 +24,9 @@ struct CommentListing: Sendable {
 }
 
 /// What the administration panel reads of comments (SPEC section 13). The text search uses `comments_search`,
-/// an FTS5 index over `body` that triggers keep in step with the table (migration 3).
+/// an FTS5 index over `body` that triggers keep in step with the table (migration 4).
 extension CommentsStore {
-    static let listingColumns = """
-        cm.id, cm.token, cm.content_id, cm.user_id, cm.parent_id, cm.body, cm.date,
-        (SELECT count(*) FROM comments r WHERE r.parent_id = cm.id) AS replies_count
-        """
+    static let listingColumns = "cm.id, cm.token, cm.content_id, cm.user_id, cm.parent_id, cm.body, cm.date, cm.replies_count"
 
     static func count(_ c: Connection) throws -> Int {
         try c.queryOne("SELECT count(*) AS n FROM comments") { $0.int("n") } ?? 0

@@ -13,6 +13,9 @@ struct CommentRecord: Sendable {
     let pinned: Bool
     let repliesCount: Int
 
+    /// Its position in an item's list.
+    var sortKey: [Int64] { [pinned ? 1 : 0, date, id] }
+
     init(_ r: Row) {
         id = r.int64("id")
         token = r.string("token")
@@ -29,11 +32,15 @@ struct CommentRecord: Sendable {
 
 /// The comments feature's SQL, and nothing else's.
 enum CommentsStore {
-    static let select = """
-        SELECT cm.id, cm.token, cm.user_id, cm.parent_id, p.token AS parent_token, cm.body, cm.date, cm.edited, cm.pinned,
-               (SELECT count(*) FROM comments r WHERE r.parent_id = cm.id) AS replies_count
-        FROM comments cm LEFT JOIN comments p ON p.id = cm.parent_id
+    static let columns = """
+        cm.id, cm.token, cm.user_id, cm.parent_id, p.token AS parent_token, cm.body, cm.date, cm.edited, cm.pinned,
+        cm.replies_count
         """
+    static let from = "comments cm LEFT JOIN comments p ON p.id = cm.parent_id"
+    static let select = "SELECT \(columns) FROM \(from)"
+    /// Pinned first, then newest; the index `comments_by_pin` matches it.
+    static let order = Keyset(columns: ["cm.pinned", "cm.date", "cm.id"], descending: true)
+    static let topLevelScope = "cm.content_id = ? AND cm.parent_id IS NULL"
     /// Replies shown with a comment, at most (a page of replies is out of the SPEC's scope).
     static let maxReplies = 1000
 
@@ -43,13 +50,11 @@ enum CommentsStore {
     }
 
     /// Top-level comments of the item: pinned first, then newest.
-    static func topLevel(contentId: Int64, limit: Int, offset: Int, _ c: Connection) throws -> (count: Int, rows: [CommentRecord]) {
-        let count = try c.queryOne("SELECT count(*) AS n FROM comments WHERE content_id = ? AND parent_id IS NULL",
-                                   [contentId]) { $0.int("n") } ?? 0
-        let rows = try c.query("""
-            \(select) WHERE cm.content_id = ? AND cm.parent_id IS NULL
-            ORDER BY cm.pinned DESC, cm.date DESC, cm.id DESC LIMIT ? OFFSET ?
-            """, [contentId, limit, offset], CommentRecord.init)
+    static func topLevel(contentId: Int64, page: Page, _ c: Connection) throws -> (count: Int, rows: [CommentRecord]) {
+        let count = try c.queryOne("SELECT top_level FROM comment_counts WHERE content_id = ?", [contentId]) {
+            $0.int("top_level")
+        } ?? 0
+        let rows = try c.page(columns, from: from, where: topLevelScope, [contentId], order, page, CommentRecord.init)
         return (count, rows)
     }
 

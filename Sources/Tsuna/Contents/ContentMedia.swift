@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Content files under `/media/`: published ones for anyone, private ones behind an expiring signature.
 enum ContentMedia {

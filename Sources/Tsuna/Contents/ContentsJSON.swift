@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// The JSON shapes of a content item (SPEC section 7), spelled once.
 struct ContentsJSON {

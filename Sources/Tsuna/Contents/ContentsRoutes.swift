@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Security
 import Store
 
@@ -63,13 +64,12 @@ struct ContentsRoutes: Sendable {
         let page = Page(ctx.request)
         let title = ctx.query("title")
         let (count, rows) = try services.store.read {
-            try ContentsStore.list(channelId: ch.id, kind: kind, includePrivate: showPrivate, title: title,
-                                   limit: page.limit, offset: page.offset, $0)
+            try ContentsStore.list(channelId: ch.id, kind: kind, includePrivate: showPrivate, title: title, page: page, $0)
         }
         let users = try services.users.references(rows.compactMap(\.userId))
         let json = self.json
-        return page.response(count: count, request: ctx.request, domain: services.domain) { w in
-            for item in rows { json.writeRow(&w, item, ch, item.userId.flatMap { users[$0] }) }
+        return page.response(count: count, rows: rows, key: \.sortKey, request: ctx.request, domain: services.domain) {
+            json.writeRow(&$0, $1, ch, $1.userId.flatMap { users[$0] })
         }
     }
 

@@ -12,11 +12,11 @@ extension ContentsStore {
         return counts
     }
 
-    /// A channel's items of each kind (`contents_channel`).
+    /// A channel's items of each kind (kept by triggers in `content_counts`).
     static func counts(channelId: Int64, _ c: Connection) throws -> [ContentKind: Int] {
         var counts: [ContentKind: Int] = [.video: 0, .music: 0]
-        try c.forEach("SELECT kind, count(*) AS n FROM contents WHERE channel_id = ? GROUP BY kind", [channelId]) { r in
-            if let kind = ContentKind(rawValue: r.int64("kind")) { counts[kind] = r.int("n") }
+        try c.forEach("SELECT kind, total FROM content_counts WHERE channel_id = ?", [channelId]) { r in
+            if let kind = ContentKind(rawValue: r.int64("kind")) { counts[kind] = r.int("total") }
         }
         return counts
     }

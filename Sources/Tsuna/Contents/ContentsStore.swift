@@ -17,6 +17,9 @@ struct ContentRecord: Sendable {
     let isUpdated: Bool
     let date: Int64
 
+    /// Its position in a channel's list.
+    var sortKey: [Int64] { [date, id] }
+
     init(_ r: Row) {
         id = r.int64("id")
         token = r.string("token")
@@ -50,17 +53,33 @@ enum ContentsStore {
         try c.queryOne("SELECT visibility FROM contents WHERE token = ?", [token]) { $0.string("visibility") == "pu" }
     }
 
+    /// Newest first; the indexes `contents_by_visibility`, `contents_by_date` and `contents_by_title` match it.
+    static let order = Keyset(columns: ["date", "id"], descending: true)
+
     /// A channel's items of `kind`, newest first; published only unless `includePrivate`; optional exact title.
-    static func list(channelId: Int64, kind: ContentKind, includePrivate: Bool, title: String?, limit: Int, offset: Int,
+    static func list(channelId: Int64, kind: ContentKind, includePrivate: Bool, title: String?, page: Page,
                      _ c: Connection) throws -> (count: Int, rows: [ContentRecord]) {
-        var scope = "FROM contents WHERE channel_id = ? AND kind = ?"
-        var args: [any SQLBindable] = [channelId, kind.rawValue]
-        if !includePrivate { scope += " AND visibility = 'pu'" }
-        if let title { scope += " AND title = ?"; args.append(title) }
-        let count = try c.queryOne("SELECT count(*) AS n \(scope)", args) { $0.int("n") } ?? 0
-        let rows = try c.query("SELECT \(columns) \(scope) ORDER BY date DESC, id DESC LIMIT ? OFFSET ?",
-                               args + [limit, offset], ContentRecord.init)
+        let q = listQuery(channelId: channelId, kind: kind, includePrivate: includePrivate, title: title)
+        let rows = try c.page(columns, from: "contents", where: q.scope, q.args, order, page, ContentRecord.init)
+        let count: Int
+        if title != nil {
+            // Exact titles are few: counted through `contents_by_title`.
+            count = try c.queryOne("SELECT count(*) AS n FROM contents WHERE \(q.scope)", q.args) { $0.int("n") } ?? 0
+        } else {
+            count = try c.queryOne("SELECT total, published FROM content_counts WHERE channel_id = ? AND kind = ?",
+                                   [channelId, kind.rawValue]) { includePrivate ? $0.int("total") : $0.int("published") } ?? 0
+        }
         return (count, rows)
+    }
+
+    /// The WHERE clause of a channel's list (exposed so a test can check its query plan).
+    static func listQuery(channelId: Int64, kind: ContentKind, includePrivate: Bool, title: String?)
+        -> (scope: String, args: [any SQLBindable]) {
+        var scope = "channel_id = ? AND kind = ?"
+        var args: [any SQLBindable] = [channelId, kind.rawValue]
+        if let title { scope += " AND title = ?"; args.append(title) }
+        if !includePrivate { scope += " AND visibility = 'pu'" }
+        return (scope, args)
     }
 
     /// The media files and ids of a channel's items (to clean up after the channel's rows are gone).

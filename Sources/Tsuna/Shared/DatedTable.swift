@@ -17,7 +17,9 @@ struct Dated: WriteBehindValue {
 struct DatedTable: WriteBehindTable {
     let name: String
     var categoryCount: Int { 1 }
-    private let selectOne, countAll, selectPage, upsertRow, deleteRow: String
+    private let selectOne, countAll, upsertRow, deleteRow: String
+    /// The page query (visible to the query-plan test).
+    let selectPage: String
 
     /// `name` labels the cache (snapshot files, metrics); `table` and `ownerColumn` name the SQL.
     init(name: String, table: String, ownerColumn: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import JSON
 import Security
 
 /// An accepted image upload and its recognised format.

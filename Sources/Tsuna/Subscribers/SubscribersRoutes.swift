@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 import Store
 
 /// `/channel_subscribers/v1/<channel_token>/`: status, subscribe, unsubscribe, list (SPEC section 5).

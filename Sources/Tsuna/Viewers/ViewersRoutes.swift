@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// `/viewers/v1/<ct>/<object_token>/list/`: who viewed an item, for its channel's admins (SPEC section 9).
 struct ViewersRoutes: Sendable {

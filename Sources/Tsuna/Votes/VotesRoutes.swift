@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// `/votes/v1/<ct>/<object_token>/`: the caller's vote, vote, unvote, list (SPEC section 8).
 /// Votes go through the write-behind cache: acknowledged from memory, flushed to SQLite in batches.

@@ -23,6 +23,7 @@ struct Vote: WriteBehindValue {
 /// `votes` as the cache reads and writes it.
 struct VotesTable: WriteBehindTable {
     var name: String { "votes" }
+    static let selectPage = "SELECT user_id, choice, date FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
     var categoryCount: Int { 2 }
 
     func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Vote? {
@@ -39,7 +40,7 @@ struct VotesTable: WriteBehindTable {
     }
 
     func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Vote)] {
-        try c.query("SELECT user_id, choice, date FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT ? OFFSET ?",
+        try c.query(VotesTable.selectPage,
                     [owner, limit, offset]) {
             (user: $0.int64("user_id"), value: Vote(up: $0.string("choice") == "u", date: $0.int64("date")))
         }

@@ -1,5 +1,6 @@
 import Foundation
 import WriteBehind
+import Synchronization
 
 func now() -> ContinuousClock.Instant { ContinuousClock.now }
 
@@ -67,9 +68,8 @@ func readLatencies(_ cache: WriteBehindCache<VotesTable>, during work: () async 
     return try await reader.value
 }
 
-final class StopFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

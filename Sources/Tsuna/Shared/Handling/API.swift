@@ -1,4 +1,6 @@
 import HTTP
+import Store
+import JSON
 
 /// Who may call an open route (SPEC section 1).
 enum OpenAccess: Sendable {
@@ -98,3 +100,6 @@ struct API: Sendable {
 protocol FailureClassifiable: Error {
     var isStorageUnavailable: Bool { get }
 }
+
+/// A full disk or a read-only database answers 503 (nothing was changed), not a generic 500.
+extension StoreError: FailureClassifiable {}

@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// The exact messages of SPEC section 1 ("Details every endpoint shares"), so features never spell them.
 enum FieldMessage {

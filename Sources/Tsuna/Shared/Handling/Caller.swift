@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Site roles (SPEC section 1): admin (created by `tsuna create-admin`), premium (a subscription whose end is in
 /// the future — the role follows `end_date` at once), normal.

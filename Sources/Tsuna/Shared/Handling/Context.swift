@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// What a handler of a signed-in route receives: the caller, the objects its path names (its scope) and the
 /// parsed body — all resolved by the handler layer (`API`) in SPEC's order of checks before the handler runs.

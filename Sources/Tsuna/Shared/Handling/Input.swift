@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// What a route reads from its body (SPEC section 1, "body limits").
 enum BodySpec: Sendable {

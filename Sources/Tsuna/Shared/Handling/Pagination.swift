@@ -1,16 +1,48 @@
 import HTTP
+import JSON
+import Store
 import WriteBehind
 
-/// `?limit=&offset=` (default 15, at most 100) and the `{count, next, previous, results}` envelope.
-struct Page {
+/// Where a page starts when the client followed a `next` or `previous` link: the sort key of the row just
+/// before it (`after`) or just after it (`before`). Following links then costs O(limit) at any depth.
+enum PagePosition: Sendable, Equatable {
+    case after([Int64])
+    case before([Int64])
+
+    /// The `cursor` query value: `a` or `b` and the key's numbers, e.g. `a1733589000123456.42`. Opaque to clients.
+    var text: String {
+        switch self {
+        case .after(let k): return "a" + k.map(String.init).joined(separator: ".")
+        case .before(let k): return "b" + k.map(String.init).joined(separator: ".")
+        }
+    }
+
+    /// nil for anything that is not a well-formed cursor (the page then falls back to its offset).
+    init?(_ text: String) {
+        guard text.utf8.count <= 128, let kind = text.first, kind == "a" || kind == "b" else { return nil }
+        var key: [Int64] = []
+        for part in text.dropFirst().split(separator: ".", omittingEmptySubsequences: false) {
+            guard let n = Int64(part) else { return nil }
+            key.append(n)
+        }
+        guard (1...4).contains(key.count) else { return nil }
+        self = kind == "a" ? .after(key) : .before(key)
+    }
+}
+
+/// `?limit=&offset=` (default 15, at most 100), an optional position key (`cursor`), and the
+/// `{count, next, previous, results}` envelope whose links keep `limit` and `offset` and carry the position key.
+struct Page: Sendable {
     static let defaultLimit = 15
     static let maxLimit = 100
     let limit: Int
     let offset: Int
+    let position: PagePosition?
 
-    init(limit: Int, offset: Int) {
+    init(limit: Int, offset: Int, position: PagePosition? = nil) {
         self.limit = limit
         self.offset = offset
+        self.position = position
     }
 
     /// Bad or missing values fall back to the defaults, as the original's paginator did.
@@ -21,20 +53,30 @@ struct Page {
         if let o = request.query("offset").flatMap({ Int($0) }), o > 0 { offset = min(o, Int(Int32.max)) }
         self.limit = limit
         self.offset = offset
+        // A position key only makes sense away from the start; page 1 is cheap without one.
+        position = offset > 0 ? request.query("cursor").flatMap(PagePosition.init) : nil
     }
 
-    /// The envelope around already-encoded `results`.
-    func response(count: Int, request: Request, domain: String, results: (inout JSONWriter) -> Void) -> Response {
+    /// The envelope around already-encoded `results`. `keys` are the sort keys of the page's first and last
+    /// rows (nil for lists that cannot be followed by position), put in the links.
+    func response(count: Int, keys: (first: [Int64], last: [Int64])? = nil, request: Request, domain: String,
+                  results: (inout JSONWriter) -> Void) -> Response {
         var w = JSONWriter(capacity: 512)
         w.beginObject()
         w.key("count"); w.int(count)
         w.key("next")
-        if offset + limit < count { w.string(url(request, domain, offset: offset + limit)) } else { w.null() }
+        if offset + limit < count {
+            w.string(url(request, domain, offset: offset + limit, position: keys.map { .after($0.last) }))
+        } else {
+            w.null()
+        }
         w.key("previous")
         if offset <= 0 {
             w.null()
+        } else if offset - limit <= 0 {
+            w.string(url(request, domain, offset: nil, position: nil))
         } else {
-            w.string(url(request, domain, offset: offset - limit <= 0 ? nil : offset - limit))
+            w.string(url(request, domain, offset: offset - limit, position: keys.map { .before($0.first) }))
         }
         w.key("results")
         w.beginArray()
@@ -44,10 +86,20 @@ struct Page {
         return Response.json(200, w.bytes)
     }
 
-    private func url(_ request: Request, _ domain: String, offset: Int?) -> String {
-        var items = request.queryItems.filter { $0.0 != "limit" && $0.0 != "offset" }
+    /// The same envelope for rows that know their sort key.
+    func response<Row>(count: Int, rows: [Row], key: (Row) -> [Int64], request: Request, domain: String,
+                       write: (inout JSONWriter, Row) -> Void) -> Response {
+        let keys = rows.first.flatMap { first in rows.last.map { (key(first), key($0)) } }
+        return response(count: count, keys: keys, request: request, domain: domain) { w in
+            for row in rows { write(&w, row) }
+        }
+    }
+
+    private func url(_ request: Request, _ domain: String, offset: Int?, position: PagePosition?) -> String {
+        var items = request.queryItems.filter { $0.0 != "limit" && $0.0 != "offset" && $0.0 != "cursor" }
         items.append(("limit", String(limit)))
         if let offset { items.append(("offset", String(offset))) }
+        if let position { items.append(("cursor", position.text)) }
         let query = items.map { "\(Page.encode($0.0))=\(Page.encode($0.1))" }.joined(separator: "&")
         return domain + request.path + "?" + query
     }
@@ -89,5 +141,48 @@ extension Page {
                 w.endObject()
             }
         }
+    }
+}
+
+/// An order that pages follow by position: columns compared as one row value, all in one direction. Lists
+/// declare it next to their SQL, and an index matching it lets SQLite read a page in O(limit).
+struct Keyset: Sendable {
+    let columns: [String]
+    let descending: Bool
+
+    /// What to add to a list query for `page`: an extra condition with its arguments, the ORDER BY and
+    /// LIMIT/OFFSET with theirs (bound, so each list keeps a few statement shapes), and whether the rows come in
+    /// reverse (a `before` position reads backwards).
+    func clause(_ page: Page) -> (condition: String?, args: [Int64], tail: String, tailArgs: [Int64], reversed: Bool) {
+        let list = "(" + columns.joined(separator: ", ") + ")"
+        let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        func order(_ desc: Bool) -> String { "ORDER BY " + columns.map { "\($0) \(desc ? "DESC" : "ASC")" }.joined(separator: ", ") }
+        switch page.position {
+        case .after(let key)? where key.count == columns.count:
+            return ("\(list) \(descending ? "<" : ">") \(marks)", key, "\(order(descending)) LIMIT ?", [Int64(page.limit)], false)
+        case .before(let key)? where key.count == columns.count:
+            return ("\(list) \(descending ? ">" : "<") \(marks)", key, "\(order(!descending)) LIMIT ?", [Int64(page.limit)], true)
+        default:
+            return (nil, [], "\(order(descending)) LIMIT ? OFFSET ?", [Int64(page.limit), Int64(page.offset)], false)
+        }
+    }
+}
+
+extension Connection {
+    /// One page of `SELECT <columns> FROM <from> WHERE <scope>` in `keyset` order, by offset or by position.
+    func page<T>(_ columns: String, from: String, where scope: String, _ args: [any SQLBindable], _ keyset: Keyset,
+                 _ page: Page, _ map: (Row) throws -> T) throws -> [T] {
+        let q = Connection.pageQuery(columns, from: from, where: scope, args, keyset, page)
+        let rows = try query(q.sql, q.args, map)
+        return q.reversed ? rows.reversed() : rows
+    }
+
+    /// The statement `page` runs (a test checks every list's query plan with it).
+    static func pageQuery(_ columns: String, from: String, where scope: String, _ args: [any SQLBindable],
+                          _ keyset: Keyset, _ page: Page) -> (sql: String, args: [any SQLBindable], reversed: Bool) {
+        let k = keyset.clause(page)
+        let condition = k.condition.map { " AND \($0)" } ?? ""
+        return ("SELECT \(columns) FROM \(from) WHERE \(scope)\(condition) \(k.tail)",
+                args + k.args.map { $0 as any SQLBindable } + k.tailArgs.map { $0 as any SQLBindable }, k.reversed)
     }
 }

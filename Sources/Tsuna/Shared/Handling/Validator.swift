@@ -1,4 +1,5 @@
 import HTTP
+import JSON
 
 /// Reads typed fields from an `Input`, collecting SPEC's field messages; `finish()` throws the 400.
 /// Each reader returns nil when the field is absent (and optional) or invalid.

@@ -1,6 +1,43 @@
-/// The writer's slow path: strings holding `"`, `\`, control characters or U+2028/U+2029.
-/// Sizes are computed exactly first so that output space is reserved once, never 6× the input.
+/// Appends `s` as a JSON string literal (quoted, escaped as `JSONWriter` escapes strings) to `out`.
+public func appendJSONString(_ s: String, to out: inout [UInt8]) {
+    JSONEscaping.appendQuoted(s, to: &out, comma: false, colon: false)
+}
+
+/// The one JSON string escaper: quotes, backslashes, control characters and U+2028/U+2029 are escaped, the rest is
+/// copied as UTF-8. Sizes are computed exactly first so that output space is reserved once, never 6× the
+/// input; text that needs no escaping — nearly all of it — is copied in one go.
 enum JSONEscaping {
+    @inline(__always)
+    static func appendQuoted(_ s: String, to out: inout [UInt8], comma: Bool, colon: Bool) {
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ appendQuoted($0, to: &out, comma: comma, colon: colon) }) {
+            return done
+        }
+        var contiguous = s
+        contiguous.withUTF8 { appendQuoted($0, to: &out, comma: comma, colon: colon) }
+    }
+
+    /// Appends `s` quoted (with an optional leading comma and trailing colon) in a single reservation.
+    @inline(__always)
+    static func appendQuoted(_ s: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8], comma: Bool, colon: Bool) {
+        let count = s.count
+        let first = JSONBytes.firstByteNeedingEscape(s, from: 0)
+        let escapedCount = first == count ? count : escapedLength(s, from: first)
+        JSONBytes.append(to: &bytes, reserving: escapedCount + 4) { out in
+            var at = 0
+            if comma { out[at] = UInt8(ascii: ","); at += 1 }
+            out[at] = UInt8(ascii: "\""); at += 1
+            if first == count {
+                if let source = s.baseAddress { JSONBytes.copy(source, to: out + at, count: count) }
+                at += count
+            } else {
+                at += writeEscaped(s, firstEscape: first, to: out + at)
+            }
+            out[at] = UInt8(ascii: "\""); at += 1
+            if colon { out[at] = UInt8(ascii: ":"); at += 1 }
+            return at
+        }
+    }
+
     /// Bytes one input byte becomes: 1 (itself), 2 (`\n`-style) or 6 (`\u00XX`). Meaningful below 0x80.
     @inline(__always)
     private static func escapedWidth(_ byte: UInt8) -> Int {

@@ -69,31 +69,11 @@ extension JSONReader {
         if start < i, let base = p.baseAddress { JSONBytes.append(to: &scratch, from: base + start, count: i - start) }
     }
 
-    /// Validates the multi-byte sequence at the cursor (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF).
+    /// Validates the multi-byte sequence at the cursor and steps over it.
+    @inline(__always)
     mutating func skipUTF8Sequence() throws(Failure) {
-        let lead = p[i]
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        let continuations: Int
-        switch lead {
-        case 0xC2...0xDF: continuations = 1
-        case 0xE0: continuations = 2; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: continuations = 2
-        case 0xED: continuations = 2; high = 0x9F
-        case 0xF0: continuations = 3; low = 0x90
-        case 0xF1...0xF3: continuations = 3
-        case 0xF4: continuations = 3; high = 0x8F
-        default: throw Failure(.invalidUTF8, at: i)
-        }
-        guard end - i > continuations else { throw Failure(.invalidUTF8, at: i) }
-        let second = p[i + 1]
-        guard second >= low && second <= high else { throw Failure(.invalidUTF8, at: i) }
-        var k = 2
-        while k <= continuations {
-            guard p[i + k] & 0xC0 == 0x80 else { throw Failure(.invalidUTF8, at: i) }
-            k += 1
-        }
-        i += continuations + 1
+        guard let length = UTF8Validation.sequenceLength(p, at: i) else { throw Failure(.invalidUTF8, at: i) }
+        i += length
     }
 
     /// Decodes the escape whose backslash is at the cursor into `scratch`.

@@ -21,6 +21,8 @@ struct JSONSyntaxFailure: Error {
         case unterminatedString, invalidControlCharacter, invalidEscape, invalidUnicodeEscape
         case unpairedSurrogate, invalidUTF8, extraData, depthExceeded, unexpectedBOM
         case nan, infinity, negativeInfinity
+        // Only the streaming reader reports these: the caller asked for one type and found another.
+        case expectingObject, expectingString, expectingNumber, numberOutOfRange
     }
 
     let reason: Reason
@@ -48,6 +50,10 @@ struct JSONSyntaxFailure: Error {
         case .extraData: text = "Extra data"
         case .depthExceeded: text = "Maximum nesting depth exceeded"
         case .unexpectedBOM: text = "Unexpected UTF-8 BOM (decode using utf-8-sig)"
+        case .expectingObject: text = "Expecting object"
+        case .expectingString: text = "Expecting string"
+        case .expectingNumber: text = "Expecting number"
+        case .numberOutOfRange: text = "Number out of range"
         // What Django REST framework's strict parser says; Python reports no position for these.
         case .nan: return JSONParseError(message: "Out of range float values are not JSON compliant: 'NaN'", offset: offset)
         case .infinity:

@@ -1,4 +1,4 @@
-import HTTP
+import JSON
 import XCTest
 
 /// Every error message with its exact position. Expected texts were produced by Python 3.11's

@@ -37,9 +37,11 @@ public enum JSONParser {
     }
 }
 
-/// One parse over one buffer: a cursor, the nesting depth and a reusable buffer for escaped strings.
-/// Recursion is bounded by `JSONParser.maximumDepth`.
-struct JSONReader {
+/// The one JSON reader: a cursor over UTF-8 bytes. `JSONParser` uses it to build a `JSONValue` tree;
+/// callers that want a few members of a small object fast (JWT claims) use it as a streaming scanner
+/// (`beginObject`, `nextKey`, `readString`, `readInteger`, `skipValue`, `finish`) and build nothing else.
+/// The bytes must outlive the reader. Recursion is bounded by `JSONParser.maximumDepth`.
+public struct JSONReader {
     typealias Failure = JSONSyntaxFailure
 
     let p: UnsafeBufferPointer<UInt8>
@@ -48,8 +50,11 @@ struct JSONReader {
     var depth = 0
     /// Decoded bytes of the current string when it has escapes; reused across strings.
     var scratch: [UInt8] = []
+    /// Streaming: whether the object opened by `beginObject` has had no member yet.
+    var atFirstMember = true
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// A reader at the start of `bytes`.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         p = bytes
         end = bytes.count
     }

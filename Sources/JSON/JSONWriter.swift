@@ -79,7 +79,7 @@ public struct JSONWriter {
     /// Writes a member key from a literal (no String involved); the value must follow.
     public mutating func key(_ k: StaticString) {
         let comma = keyNeedsComma()
-        k.withUTF8Buffer { appendQuoted($0, comma: comma, colon: true) }
+        k.withUTF8Buffer { JSONEscaping.appendQuoted($0, to: &bytes, comma: comma, colon: true) }
         afterKey = true
     }
 
@@ -242,35 +242,9 @@ public struct JSONWriter {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
     }
 
-    private mutating func appendQuoted(_ s: String, comma: Bool, colon: Bool) {
-        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ appendQuoted($0, comma: comma, colon: colon) }) {
-            return done
-        }
-        var contiguous = s
-        contiguous.withUTF8 { appendQuoted($0, comma: comma, colon: colon) }
-    }
-
-    /// Appends `s` quoted (with an optional leading comma and trailing colon) in a single reservation.
-    /// Text that needs no escaping — nearly all of it — is copied in one go.
     @inline(__always)
-    private mutating func appendQuoted(_ s: UnsafeBufferPointer<UInt8>, comma: Bool, colon: Bool) {
-        let count = s.count
-        let first = JSONBytes.firstByteNeedingEscape(s, from: 0)
-        let escapedCount = first == count ? count : JSONEscaping.escapedLength(s, from: first)
-        JSONBytes.append(to: &bytes, reserving: escapedCount + 4) { out in
-            var at = 0
-            if comma { out[at] = UInt8(ascii: ","); at += 1 }
-            out[at] = UInt8(ascii: "\""); at += 1
-            if first == count {
-                if let source = s.baseAddress { JSONBytes.copy(source, to: out + at, count: count) }
-                at += count
-            } else {
-                at += JSONEscaping.writeEscaped(s, firstEscape: first, to: out + at)
-            }
-            out[at] = UInt8(ascii: "\""); at += 1
-            if colon { out[at] = UInt8(ascii: ":"); at += 1 }
-            return at
-        }
+    private mutating func appendQuoted(_ s: String, comma: Bool, colon: Bool) {
+        JSONEscaping.appendQuoted(s, to: &bytes, comma: comma, colon: colon)
     }
 }
 

@@ -14,6 +14,8 @@ public final class Connection {
     private var cache: [String: Statement] = [:]
     /// Depth of `transaction` nesting: 0 outside, 1 in BEGIN…COMMIT, more inside savepoints.
     var transactionDepth = 0
+    /// The busy handler, when one replaces the busy timeout (kept alive here while SQLite calls it).
+    private var lockWait: LockWait?
 
     /// Statements beyond this many distinct SQL texts are prepared per call instead of cached, so a
     /// caller that builds SQL dynamically cannot grow the cache without bound.
@@ -53,6 +55,12 @@ public final class Connection {
     }
 
     deinit { close() }
+
+    /// Waits for other connections' locks through `wait` instead of the plain busy timeout.
+    func install(_ wait: LockWait) throws {
+        wait.install(on: try handle())
+        lockWait = wait
+    }
 
     /// Finalizes every cached statement and closes the handle. Idempotent.
     public func close() {

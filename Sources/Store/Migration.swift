@@ -6,12 +6,18 @@ public struct Migration: Sendable {
     public let name: String
     /// The script, executed in one transaction together with the user_version bump.
     public let sql: String
+    /// The script rebuilds tables that others reference (SQLite's procedure to change a table's definition:
+    /// create the new table, copy, drop, rename): it runs with foreign key enforcement off, so dropping the
+    /// old table neither cascades nor fails, and `PRAGMA foreign_key_check` must find nothing broken before
+    /// it commits.
+    public let rebuildsTables: Bool
 
     /// Creates a migration.
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, rebuildsTables: Bool = false) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.rebuildsTables = rebuildsTables
     }
 }
 
@@ -61,6 +67,9 @@ public enum Migrator {
         if from < 0 { throw StoreError(code: -1, message: "database has a negative user_version (\(from))") }
         var current = from
         for m in migrations where m.version > from {
+            // Foreign key enforcement can only change outside a transaction.
+            if m.rebuildsTables { try c.execute("PRAGMA foreign_keys = OFF") }
+            defer { if m.rebuildsTables { try? c.execute("PRAGMA foreign_keys = ON") } }
             current = try c.transaction {
                 // Re-read under the write lock: another process may have migrated meanwhile.
                 let now = try c.userVersion
@@ -68,6 +77,9 @@ public enum Migrator {
                 if now >= m.version { return now }
                 do {
                     try c.execute(m.sql)
+                    if m.rebuildsTables, let broken = try c.queryOne("PRAGMA foreign_key_check", [] as [SQLValue], { $0.string(0) }) {
+                        throw StoreError(code: -1, message: "a row of \(broken) references a missing row")
+                    }
                 } catch var e as StoreError {
                     e.message = "migration \(m.version) (\(m.name)) failed: \(e.message)"
                     throw e

@@ -8,6 +8,8 @@ public final class Store: Sendable {
     public let path: String
     let writer: WriterThread
     private let readers: ReaderPool
+    /// How the writer waits for another process's lock (see `stopWaitingForLocks`).
+    private let writerLockWait: LockWait
 
     /// Opens/creates the file, sets WAL, runs the migrations (throws MigrationError.databaseNewer untouched).
     public init(path: String, migrations: [Migration], maxReaders: Int = 8,
@@ -21,6 +23,8 @@ public final class Store: Sendable {
             throw MigrationError.databaseNewer(database: version, binary: migrations.count)
         }
         let connection = try Connection(path: path, readOnly: false, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        writerLockWait = LockWait(timeoutMilliseconds: busyTimeoutMilliseconds)
+        try connection.install(writerLockWait)
         try Migrator.migrate(connection, migrations)
         readers = ReaderPool(path: path, max: maxReaders, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         writer = WriterThread(connection: connection, name: "tsuna-store-writer")
@@ -79,6 +83,14 @@ public final class Store: Sendable {
     /// Written to a temporary file beside `path` and renamed, so `path` is never a partial copy.
     public func backup(to path: String) throws {
         try read { try $0.backup(to: path) }
+    }
+
+    /// From now on a write that finds the database locked by another connection or process fails at once
+    /// (StoreError.isBusy) instead of waiting out the busy timeout, and one waiting now gives up within
+    /// 100 ms. For a shutdown under a deadline (the write-behind caches call it when theirs is near);
+    /// it cannot be undone. Reads are not affected.
+    public func stopWaitingForLocks() {
+        writerLockWait.abandon()
     }
 
     /// Pooled reader connections currently open (for diagnostics and tests).

@@ -36,7 +36,8 @@ actor Shard<Table: WriteBehindTable> {
 
     func pendingImage() -> PendingImage<Value> { state.pendingImage() }
     func snapshotImage() -> PendingImage<Value>? { state.snapshotImage() }
-    func snapshotSaved(_ generation: UInt64) { state.snapshotSaved(generation) }
+    func snapshotSaved(generation: UInt64, seq: UInt64) { state.snapshotSaved(generation: generation, seq: seq) }
+    func durability() -> (pending: Int, unsnapshotted: Int) { state.durability() }
     func dropFlushed(_ image: PendingImage<Value>, refusedOwners: [Int64]) {
         state.dropFlushed(image, refusedOwners: refusedOwners)
     }

@@ -42,9 +42,10 @@ extension ShardState {
         generation == savedGeneration ? nil : pendingImage()
     }
 
-    /// Records that the image of `generation` is durably on disk.
-    mutating func snapshotSaved(_ generation: UInt64) {
+    /// Records that the image of `generation`, taken when the counter was `seq`, is durably on disk.
+    mutating func snapshotSaved(generation: UInt64, seq: UInt64) {
         if generation > savedGeneration { savedGeneration = generation }
+        if seq > savedSeq { savedSeq = seq }
     }
 
     /// Drops every entry of `image` once the whole image was committed, unless a write replaced it

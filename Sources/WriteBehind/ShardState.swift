@@ -19,6 +19,9 @@ struct ShardState<Table: WriteBehindTable> {
     /// Bumped by every change of the pending state; a snapshot is due while it differs from `savedGeneration`.
     var generation: UInt64 = 0
     var savedGeneration: UInt64 = 0
+    /// `lastSeq` of the image last saved: pending entries with a higher sequence number are in no
+    /// snapshot file (what a crash or a failed shutdown would lose).
+    var savedSeq: UInt64 = 0
     var closed = false
 
     /// An empty shard.
@@ -65,6 +68,14 @@ struct ShardState<Table: WriteBehindTable> {
 
     /// Pending entries and owners with counts, for stats.
     func sizes() -> (pending: Int, countedOwners: Int) { (index.count, index.countedOwners) }
+
+    /// Pending entries, and those of them in no snapshot file yet (a scan: for reports, not hot paths).
+    func durability() -> (pending: Int, unsnapshotted: Int) {
+        if generation == savedGeneration { return (index.count, 0) }
+        var unsaved = 0
+        for stamp in index.stamps where ShardIndex.seq(ofStamp: stamp) > savedSeq { unsaved += 1 }
+        return (index.count, unsaved)
+    }
 
     // MARK: - Writes
 

@@ -19,15 +19,19 @@ enum ShardRouting {
 /// leaves files whose entries are all ≤ flushed_seq, which the next start skips.
 enum SnapshotLoader {
     /// The shards' states: loaded entries, every sequence counter above all numbers used so far, and a
-    /// snapshot due for each shard whose file existed (rewritten or removed).
+    /// snapshot due for each shard whose file existed (rewritten or removed); and what was found.
+    ///
+    /// Entries naming owners or users the database lacks (when the table checks: see
+    /// `WriteBehindTable.existingOwners`) are dropped and reported in one line.
     static func load<T: WriteBehindTable>(table: T, store: Store, directory: String, shardCount: Int,
                                           countedOwnerLimit: Int, batchSize: Int,
-                                          log: (String) -> Void) throws -> [ShardState<T>] {
+                                          log: (String) -> Void) throws -> (states: [ShardState<T>], report: SnapshotLoadReport) {
         let name = table.name
         let flushed = try store.read { try FlushState.read($0, cache: name) }
         let listing = try SnapshotFiles.list(directory: directory, cache: name)
         for tmp in listing.temporaries { try SnapshotFiles.remove(tmp) }
 
+        var report = SnapshotLoadReport()
         var lastSeq = flushed.values.max() ?? 0
         var sameLayout = true
         var files: [(shard: Int, path: String, kept: [SnapshotEntry<T.Value>])] = []
@@ -48,19 +52,26 @@ enum SnapshotLoader {
                 if sameLayout && ShardRouting.shard(of: e.owner, count: shardCount) != f.shard { sameLayout = false }
                 if e.seq > floor { kept.append(e) }
             }
+            report.entriesRead += entries.count
+            report.entriesAlreadyFlushed += entries.count - kept.count
             files.append((f.shard, f.path, kept))
         }
+        try dropEntriesOfMissingRows(&files, table: table, store: store, report: &report, log: log)
+        report.entriesReplayed = files.reduce(0) { $0 + $1.kept.count }
 
         var states = (0..<shardCount).map { _ in
             ShardState(table: table, store: store, countedOwnerLimit: countedOwnerLimit)
         }
-        for i in states.indices { states[i].lastSeq = lastSeq }
+        for i in states.indices {
+            states[i].lastSeq = lastSeq
+            states[i].savedSeq = lastSeq   // what is loaded is in the files already
+        }
         if sameLayout {
             for f in files {
                 states[f.shard].generation = 1   // dirty: the next snapshot rewrites or removes the file
                 for e in f.kept { try states[f.shard].add(e, file: f.path) }
             }
-            return states
+            return (states, report)
         }
 
         let writes = files.flatMap { f in f.kept.map { PendingWrite(owner: $0.owner, user: $0.user, seq: $0.seq, value: $0.value) } }
@@ -86,6 +97,33 @@ enum SnapshotLoader {
         }
         for f in files { try SnapshotFiles.remove(f.path) }
         try SnapshotFiles.syncDirectory(directory)
-        return states
+        return (states, report)
+    }
+
+    /// Removes from `files` the entries whose owner or user the database lacks, and says so once.
+    private static func dropEntriesOfMissingRows<T: WriteBehindTable>(
+        _ files: inout [(shard: Int, path: String, kept: [SnapshotEntry<T.Value>])], table: T, store: Store,
+        report: inout SnapshotLoadReport, log: (String) -> Void) throws {
+        var owners = Set<Int64>(), users = Set<Int64>()
+        for f in files {
+            for e in f.kept {
+                owners.insert(e.owner)
+                users.insert(e.user)
+            }
+        }
+        let missing = try MissingRows.find(table, store, owners: owners, users: users)
+        guard !missing.owners.isEmpty || !missing.users.isEmpty else { return }
+        var dropped = 0
+        for i in files.indices {
+            let before = files[i].kept.count
+            files[i].kept.removeAll { missing.owners.contains($0.owner) || missing.users.contains($0.user) }
+            dropped += before - files[i].kept.count
+        }
+        report.entriesDropped = dropped
+        report.missingOwners = missing.owners.count
+        report.missingUsers = missing.users.count
+        log("write-behind \(table.name): \(dropped) snapshot entries name "
+            + MissingRows.describe(owners: missing.owners.count, users: missing.users.count)
+            + " the database does not have (deleted, or lost with its -wal file after a crash); they are dropped")
     }
 }

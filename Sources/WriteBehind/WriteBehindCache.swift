@@ -18,6 +18,15 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
     let flushGate = AsyncLock()
     let snapshotGate = AsyncLock()
     let state: Mutex<CacheState>
+    /// Whether writes are acknowledged: read on every write (one atomic load), changed with
+    /// `CacheState.refusal` under the state's lock.
+    let accepting = Atomic(true)
+    /// Set when the shutdown deadline nears: a flush stops between batches.
+    let flushAbort = Atomic(false)
+    /// Free space held back for a final snapshot and flush on a full disk.
+    let reserve: SnapshotReserve
+    /// What loading the snapshots found at start.
+    public let loadReport: SnapshotLoadReport
 
     /// A sensible shard count: a small multiple of the core count.
     public static var defaultShardCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) * 4 }
@@ -25,8 +34,15 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
     /// Loads and validates this cache's snapshot files from `snapshotDirectory` (created when missing),
     /// skipping entries already flushed; throws a clear error naming a bad file. `countedOwnerLimit` bounds
     /// the owners kept in memory only for their counts; `flushBatchSize` is the rows per flush transaction.
+    ///
+    /// `reserveBytes` of the snapshot disk are held in `<snapshotDirectory>/<name>.reserve` (0: none) and
+    /// freed when a snapshot or flush fails for lack of space, so that what was acknowledged can still be
+    /// kept: size it for the snapshot files of a busy interval (about 40 bytes per pending entry) plus
+    /// the database's growth during a flush. When it cannot be made, a warning goes to `log`.
+    /// `log` (stderr by default; `startTimers` may replace it) receives the start's reports and warnings.
     public init(table: Table, store: Store, shardCount: Int, snapshotDirectory: String,
-                countedOwnerLimit: Int = 200_000, flushBatchSize: Int = 10_000) throws {
+                countedOwnerLimit: Int = 200_000, flushBatchSize: Int = 10_000, reserveBytes: Int = 4 << 20,
+                log: (@Sendable (String) -> Void)? = nil) throws {
         let name = table.name
         guard !name.isEmpty, name.utf8.count <= 64,
               name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") })
@@ -45,12 +61,18 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
         self.store = store
         self.directory = snapshotDirectory
         self.batchSize = max(1, flushBatchSize)
-        self.state = Mutex(CacheState())
+        let log = log ?? CacheState.standardErrorLog
+        self.state = Mutex(CacheState(log: log))
         try SnapshotFiles.makeDirectory(snapshotDirectory)
-        let states = try SnapshotLoader.load(table: table, store: store, directory: snapshotDirectory,
+        let loaded = try SnapshotLoader.load(table: table, store: store, directory: snapshotDirectory,
                                              shardCount: shardCount, countedOwnerLimit: countedOwnerLimit / shardCount,
-                                             batchSize: batchSize, log: CacheState.standardErrorLog)
-        shards = states.map { Shard(state: $0) }
+                                             batchSize: batchSize, log: log)
+        shards = loaded.states.map { Shard(state: $0) }
+        loadReport = loaded.report
+        reserve = SnapshotReserve(directory: snapshotDirectory, cache: name, bytes: reserveBytes)
+        if let failure = reserve.make() {
+            log("write-behind \(name): warning: no reserve for a final snapshot on a full disk: \(failure)")
+        }
     }
 
     @inline(__always) func shard(_ owner: Int64) -> Shard<Table> {
@@ -86,21 +108,27 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
 
     // MARK: - Writes
 
+    // A write is acknowledged only while the last snapshot succeeded; otherwise it throws
+    // WriteBehindError.storageUnavailable and changes nothing (see WriteBehindCache+Availability.swift).
+
     /// Atomic check-and-insert: false (and no change) when (owner, user) already exists in the merged view.
     public func insertIfAbsent(owner: Int64, user: Int64, value: Table.Value) async throws -> Bool {
-        try await shard(owner).insertIfAbsent(owner: owner, user: user, value: value)
+        try ensureAccepting()
+        return try await shard(owner).insertIfAbsent(owner: owner, user: user, value: value)
     }
 
     /// Insert or replace; returns the previous merged value.
     @discardableResult
     public func put(owner: Int64, user: Int64, value: Table.Value) async throws -> Table.Value? {
-        try await shard(owner).put(owner: owner, user: user, value: value)
+        try ensureAccepting()
+        return try await shard(owner).put(owner: owner, user: user, value: value)
     }
 
     /// Delete; returns the removed merged value, nil (and no change) when absent.
     @discardableResult
     public func remove(owner: Int64, user: Int64) async throws -> Table.Value? {
-        try await shard(owner).remove(owner: owner, user: user)
+        try ensureAccepting()
+        return try await shard(owner).remove(owner: owner, user: user)
     }
 
     /// The owner was deleted from the database by its feature (cascade): drop its pending entries and
@@ -118,25 +146,5 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
     func log(_ message: String) {
         let sink = state.withLock { $0.log }
         sink(message)
-    }
-}
-
-/// A cache's mutable bookkeeping, behind its mutex.
-struct CacheState: Sendable {
-    var log: @Sendable (String) -> Void = CacheState.standardErrorLog
-    var timers: [Task<Void, Never>] = []
-    var shutDown = false
-    var lastFlushRows = 0
-    var lastFlushRejected = 0
-    var lastFlushDuration = 0.0
-    var flushFailures = 0
-    var lastFlushError: String?
-    var lastSnapshotDuration = 0.0
-    var lastSnapshotBytes = 0
-    var lastSnapshotEntries = 0
-
-    /// The default log: one line on stderr.
-    static let standardErrorLog: @Sendable (String) -> Void = { message in
-        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }

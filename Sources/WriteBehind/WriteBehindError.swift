@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// Why a write-behind operation failed.
 public enum WriteBehindError: Error, CustomStringConvertible, Equatable {
@@ -12,6 +13,24 @@ public enum WriteBehindError: Error, CustomStringConvertible, Equatable {
     case full(cache: String)
     /// Bad construction arguments or a missing schema.
     case invalidConfiguration(String)
+    /// The last snapshot failed, so a write could not be kept: it was refused, not acknowledged. Reads
+    /// work; writes are accepted again by themselves once a snapshot succeeds.
+    case storageUnavailable(cache: String, reason: String)
+    /// A flush stopped between batches because the shutdown deadline came (what it had not applied
+    /// stays pending).
+    case shutdownDeadline(cache: String)
+    /// `shutdown()` could not flush everything; the report says what is kept in snapshots and what is lost.
+    case notFlushedAtShutdown(CacheShutdownReport)
+
+    /// True when the cause is the storage (full, read-only, failing), not the program or the data: an
+    /// API answers 503 and the client may retry later.
+    public var isStorageUnavailable: Bool {
+        switch self {
+        case .storageUnavailable: return true
+        case let .io(_, _, code): return [ENOSPC, EDQUOT, EROFS, EIO].contains(code)
+        default: return false
+        }
+    }
 
     /// A sentence for the operator.
     public var description: String {
@@ -27,6 +46,25 @@ public enum WriteBehindError: Error, CustomStringConvertible, Equatable {
             return "write-behind cache \(cache) has a full shard; flushes must succeed before more writes"
         case let .invalidConfiguration(reason):
             return "write-behind configuration: \(reason)"
+        case let .storageUnavailable(cache, reason):
+            return "write-behind cache \(cache) cannot keep writes now: \(reason)"
+        case let .shutdownDeadline(cache):
+            return "write-behind cache \(cache): the shutdown deadline came before the flush finished"
+        case let .notFlushedAtShutdown(report):
+            return report.description
         }
+    }
+}
+
+/// Whether `error` says the disk (or quota) is full: the case a reserve of free space can help.
+func isOutOfSpace(_ error: Error) -> Bool {
+    switch error {
+    case let e as WriteBehindError:
+        if case let .io(_, _, code) = e { return code == ENOSPC || code == EDQUOT }
+        return false
+    case let e as StoreError:
+        return e.isDiskFull
+    default:
+        return false
     }
 }

@@ -34,4 +34,42 @@ public protocol WriteBehindTable: Sendable {
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Value) throws
     /// Deletes the row if present.
     func delete(_ c: Connection, owner: Int64, user: Int64) throws
+    /// Of `ids`, the owners the database has; nil when the table does not check (the default).
+    ///
+    /// At start, snapshot entries naming an owner the database no longer has (deleted, or lost with the
+    /// database's -wal file after a crash) are dropped and reported once, with their count, instead of
+    /// failing one by one at the first flush. Called with at most 500 ids at a time; one query each, e.g.
+    /// `try ExistingRows.ids(c, table: "channels", among: ids)`.
+    func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>?
+    /// Of `ids`, the users the database has; nil when the table does not check (the default). As
+    /// `existingOwners`.
+    func existingUsers(_ c: Connection, ids: [Int64]) throws -> Set<Int64>?
+}
+
+extension WriteBehindTable {
+    /// Not checked: snapshot entries are replayed whatever they name.
+    public func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { nil }
+    /// Not checked: snapshot entries are replayed whatever they name.
+    public func existingUsers(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { nil }
+}
+
+/// Which ids a table has, in one query however many there are (the ids travel as one JSON array, so the
+/// statement is prepared once and cached).
+public enum ExistingRows {
+    /// The values of `column` in `table` among `ids`. `table` and `column` are the caller's constants
+    /// (identifiers, never input).
+    public static func ids(_ c: Connection, table: String, column: String = "id", among ids: [Int64]) throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        var json = "["
+        for (i, id) in ids.enumerated() {
+            if i > 0 { json += "," }
+            json += String(id)
+        }
+        json += "]"
+        var found = Set<Int64>()
+        try c.forEach("SELECT \(column) FROM \(table) WHERE \(column) IN (SELECT value FROM json_each(?))", [.text(json)]) {
+            found.insert($0.int64(0))
+        }
+        return found
+    }
 }

@@ -243,6 +243,31 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try impatient.read { try $0.queryOne("SELECT count(*) FROM items") { $0.int(0) } }, 1)
     }
 
+    /// A shutdown under a deadline stops a write that waits for another process's lock.
+    func testStopWaitingForLocksEndsAWaitingWriteAtOnce() throws {
+        let path = dir.file("locked.sqlite")
+        let patient = try Store(path: path, migrations: Self.schema, busyTimeoutMilliseconds: 10_000)
+        defer { patient.close() }
+        let holder = try Connection(path: path)
+        defer { holder.close() }
+        try holder.execute("BEGIN IMMEDIATE")
+        let started = ContinuousClock.now
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { patient.stopWaitingForLocks() }
+        assertStoreError(try patient.writeSync { try $0.run("INSERT INTO items(name) VALUES ('x')") }) {
+            XCTAssertTrue($0.isBusy)
+        }
+        let waited = ContinuousClock.now - started
+        XCTAssertGreaterThan(waited, .milliseconds(250), "it did wait until told")
+        XCTAssertLessThan(waited, .milliseconds(700), "and gave up within 100 ms of being told, not after 10 s")
+        // From now on it does not wait at all; once the lock is free, writes land again.
+        assertStoreError(try patient.writeSync { try $0.run("INSERT INTO items(name) VALUES ('y')") }) {
+            XCTAssertTrue($0.isBusy)
+        }
+        try holder.execute("COMMIT")
+        try patient.writeSync { try $0.run("INSERT INTO items(name) VALUES ('z')") }
+        XCTAssertEqual(try patient.read { try $0.queryOne("SELECT count(*) FROM items") { $0.int(0) } }, 1)
+    }
+
     func testReadersAreReadOnlyAndNeverWaitForThePool() throws {
         assertStoreError(try store.read { try $0.run("INSERT INTO items(name) VALUES ('no')") }) {
             XCTAssertEqual($0.code & 0xff, 8)   // SQLITE_READONLY

@@ -41,7 +41,9 @@ extension TestServer {
         try TestServer.run(args, environment: environment.merging(extra) { $1 }, stdin: stdin)
     }
 
-    public static func run(_ args: [String], environment: [String: String], stdin: String? = nil) throws
+    /// Runs `tsuna <args>`; a command still running after `timeout` seconds is killed (status -9), so a test
+    /// expecting an exit can fail but never hang.
+    public static func run(_ args: [String], environment: [String: String], stdin: String? = nil, timeout: Double = 60) throws
         -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)
@@ -52,6 +54,10 @@ extension TestServer {
         p.standardError = err
         p.standardInput = input
         try p.run()
+        let pid = p.processIdentifier
+        let watchdog = DispatchWorkItem { Foundation.kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile()

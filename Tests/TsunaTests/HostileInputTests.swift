@@ -46,3 +46,33 @@ final class HostileInputTests: XCTestCase {
         XCTAssertFalse(server.log.contains(" error request_id="), "no handler failed: \(server.log.split(separator: "\n").filter { $0.contains(" error request_id=") }.prefix(3))")
     }
 }
+
+/// SPEC's length limits count Unicode code points (as the original's Python did), never grapheme clusters:
+/// one "character" with unbounded combining marks must not slip past a limit.
+final class CodePointLimitTests: XCTestCase {
+    func testLimitsCountCodePoints() throws {
+        let server = try TestServer()
+        let ada = try server.makeUser("ada@example.com")
+        let c = try server.client()
+        let path = "/accounts/v1/\(ada.token)/"
+        func patch(_ name: String) throws -> RawResponse {
+            try c.json("PATCH", path, ["first_name": name], token: ada.access)
+        }
+        let zalgo = "a" + String(repeating: "\u{0301}", count: 300_000)   // one grapheme, 300 001 code points
+        let r = try patch(zalgo)
+        XCTAssertEqual(r.status, 400)
+        XCTAssertEqual(r.messages("first_name"), ["Ensure this field has no more than 50 characters."])
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"   // one grapheme, 7 code points
+        XCTAssertEqual(try patch(String(repeating: family, count: 7)).status, 200, "49 code points fit in 50")
+        XCTAssertEqual(try patch(String(repeating: family, count: 8)).status, 400, "56 code points do not")
+        let clef = "\u{1D11E}"   // astral: 4 UTF-8 bytes, 2 UTF-16 units, 1 code point
+        XCTAssertEqual(try patch(String(repeating: clef, count: 50)).status, 200)
+        XCTAssertEqual(try patch(String(repeating: clef, count: 51)).status, 400)
+        let me = try c.json("GET", "/accounts/v1/me/", token: ada.access)
+        XCTAssertEqual(me.object["first_name"] as? String, String(repeating: clef, count: 50))
+        // A field without a limit of its own is still capped.
+        let long = try c.json("POST", "/accounts/v1/login/", ["email": ada.email, "password": String(repeating: "p", count: 5000)])
+        XCTAssertEqual(long.status, 400)
+        XCTAssertEqual(long.messages("password"), ["Ensure this field has no more than 4096 characters."])
+    }
+}

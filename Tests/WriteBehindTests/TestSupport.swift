@@ -82,6 +82,8 @@ struct SubsTable: WriteBehindTable {
     var name = "subs"
     var categoryCount: Int { 1 }
     let hooks = TableHooks()
+    /// Whether `existingOwners` answers (most tests add owners only after a restart).
+    var checksOwners = false
 
     static let schema = """
         CREATE TABLE owners (id INTEGER PRIMARY KEY);
@@ -111,6 +113,9 @@ struct SubsTable: WriteBehindTable {
     func delete(_ c: Connection, owner: Int64, user: Int64) throws {
         try hooks.beforeWrite(user: user)
         try c.run("DELETE FROM subs WHERE owner = ? AND user = ?", [.integer(owner), .integer(user)])
+    }
+    func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? {
+        checksOwners ? try ExistingRows.ids(c, table: "owners", among: ids) : nil
     }
 }
 
@@ -164,12 +169,26 @@ let testMigrations = [
 final class Fixture {
     let dir: TempDirectory
     private(set) var store: Store
-    var snapshots: String { dir.file("snapshots") }
-    var databasePath: String { dir.file("db.sqlite") }
+    /// Where the database and the snapshots live: the temp directory, or a tmpfs mounted in it.
+    let dataFolder: String
+    /// The tmpfs, when asked for.
+    let disk: ScratchMount?
+    var snapshots: String { dataFolder + "/snapshots" }
+    var databasePath: String { dataFolder + "/db.sqlite" }
 
-    init(busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// `diskBytes`: the database and the snapshots on a tmpfs of that size (skips the test where
+    /// mounting is not allowed).
+    init(busyTimeoutMilliseconds: Int32 = 5000, diskBytes: Int? = nil) throws {
         dir = try TempDirectory()
-        store = try Store(path: dir.file("db.sqlite"), migrations: testMigrations, maxReaders: 4,
+        if let bytes = diskBytes {
+            let disk = try ScratchMount(at: dir.file("disk"), bytes: bytes)
+            self.disk = disk
+            dataFolder = disk.path
+        } else {
+            disk = nil
+            dataFolder = dir.path
+        }
+        store = try Store(path: dataFolder + "/db.sqlite", migrations: testMigrations, maxReaders: 4,
                           busyTimeoutMilliseconds: busyTimeoutMilliseconds)
     }
 
@@ -179,14 +198,16 @@ final class Fixture {
         store = try Store(path: databasePath, migrations: testMigrations, maxReaders: 4)
     }
 
+    /// A subs cache; no reserve file unless asked (most tests list the snapshot folder).
     func subs(shards: Int = 4, table: SubsTable = SubsTable(), limit: Int = 200_000,
-              batch: Int = 10_000) throws -> WriteBehindCache<SubsTable> {
+              batch: Int = 10_000, reserve: Int = 0, log: (@Sendable (String) -> Void)? = nil) throws -> WriteBehindCache<SubsTable> {
         try WriteBehindCache(table: table, store: store, shardCount: shards, snapshotDirectory: snapshots,
-                             countedOwnerLimit: limit, flushBatchSize: batch)
+                             countedOwnerLimit: limit, flushBatchSize: batch, reserveBytes: reserve, log: log)
     }
 
-    func votes(shards: Int = 4) throws -> WriteBehindCache<VotesTable> {
-        try WriteBehindCache(table: VotesTable(), store: store, shardCount: shards, snapshotDirectory: snapshots)
+    func votes(shards: Int = 4, reserve: Int = 0) throws -> WriteBehindCache<VotesTable> {
+        try WriteBehindCache(table: VotesTable(), store: store, shardCount: shards, snapshotDirectory: snapshots,
+                             reserveBytes: reserve)
     }
 
     /// Creates owner rows (the subs foreign key needs them).
@@ -238,6 +259,7 @@ final class Fixture {
 
     deinit {
         store.close()
+        disk?.unmount()
         dir.remove()
     }
 }

@@ -29,7 +29,7 @@ extension AccountsRoutes {
         guard let user = try services.users.user(token: ctx.caller.token)?.record else { throw APIError.tokenNotValid }
         let hasher = services.passwords
         let encoded = user.password
-        guard await PasswordWork.run({ hasher.verify(password, encoded: encoded) }) else {
+        guard try await PasswordWork.run({ hasher.verify(password, encoded: encoded) }) else {
             throw APIError.field("password", AccountsRoutes.wrongPassword)
         }
         try await AccountRemoval.delete(userId: user.id, userToken: user.token, picture: user.picture, services)

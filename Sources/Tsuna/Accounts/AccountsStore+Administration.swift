@@ -49,7 +49,7 @@ extension AccountsStore {
                         arguments: args + [limit])
     }
 
-    /// The indexed display name: first name, a space, last name (`users_name`, migration 4).
+    /// The indexed display name: first name, a space, last name (`users_name`, migration 5).
     static let nameExpression = "(first_name || ' ' || last_name)"
 
     /// Users whose "first last" name starts with the prefix (any case), in name order.

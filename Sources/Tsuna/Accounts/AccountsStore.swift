@@ -195,4 +195,11 @@ extension AccountsStore {
     static func deleteExpiredRevokedTokens(now: Int64, _ c: Connection) throws -> Int {
         try c.run("DELETE FROM revoked_tokens WHERE expires_at <= ?", [now])
     }
+
+    /// Which of `ids` still name a row (snapshots replayed at start are checked against it).
+    static func existingIds(_ ids: [Int64], _ c: Connection) throws -> Set<Int64> {
+        Set(try c.query("SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?))", [SQLList.json(ids)]) {
+            $0.int64("id")
+        })
+    }
 }

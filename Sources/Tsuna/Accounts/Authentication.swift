@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 import JSON
 import Security
 
@@ -66,13 +67,28 @@ struct Authentication: Sendable {
     }
 }
 
-/// Password hashing runs off the event loops: at 600 000 iterations one hash takes a few hundred ms.
+/// Password hashing runs off the event loops (at 600 000 iterations one hash takes a few hundred ms), and in a
+/// bounded amount: beyond `maxPending` hashes waiting or running, a request is refused with 503 and
+/// `Retry-After` instead of queueing unbounded CPU work (a login flood from many addresses).
 enum PasswordWork {
     private static let queue = DispatchQueue(label: "tsuna.passwords", attributes: .concurrent)
+    private static let pending = Mutex(0)
+    /// Enough to keep every core busy with a short queue behind it.
+    static let maxPending = max(4, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
-    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: work()) }
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws(APIError) -> T {
+        let admitted = pending.withLock { count -> Bool in
+            guard count < maxPending else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw .busy }
+        return await withCheckedContinuation { continuation in
+            queue.async {
+                let result = work()
+                pending.withLock { $0 -= 1 }
+                continuation.resume(returning: result)
+            }
         }
     }
 }

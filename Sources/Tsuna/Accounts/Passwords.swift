@@ -21,10 +21,10 @@ extension AccountsRoutes {
         guard let user = try services.users.user(token: ctx.caller.token)?.record else { throw APIError.tokenNotValid }
         let hasher = services.passwords
         let encoded = user.password
-        guard await PasswordWork.run({ hasher.verify(current, encoded: encoded) }) else {
+        guard try await PasswordWork.run({ hasher.verify(current, encoded: encoded) }) else {
             throw APIError.field("current_password", AccountsRoutes.wrongPassword)
         }
-        let hash = await PasswordWork.run { hasher.hash(new) }
+        let hash = try await PasswordWork.run { hasher.hash(new) }
         try await services.store.write { c in try AccountsStore.setPassword(userId: user.id, encoded: hash, c) }
         services.users.invalidate(token: user.token, id: user.id)
         guard let fresh = try services.users.user(token: user.token)?.record else { throw APIError.tokenNotValid }
@@ -93,7 +93,7 @@ extension AccountsRoutes {
         let new = v.newPassword("new_password")
         try v.finish()
         let hasher = services.passwords
-        let hash = await PasswordWork.run { hasher.hash(new) }
+        let hash = try await PasswordWork.run { hasher.hash(new) }
         let user = try await services.store.write { c -> AccountsStore.Contact? in
             guard try AccountsStore.spendResetToken(token, c) else { return nil }
             try AccountsStore.setPassword(userId: userId, encoded: hash, c)

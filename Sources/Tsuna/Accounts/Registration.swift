@@ -22,7 +22,7 @@ extension AccountsRoutes {
         try v.finish()
 
         let hasher = services.passwords
-        let encoded = await PasswordWork.run { hasher.hash(password) }
+        let encoded = try await PasswordWork.run { hasher.hash(password) }
         let picturePath = try picture.map { try services.media.store($0, folder: "pictures") }
         let userToken = SecureRandom.uuidV4()
         let verificationToken = SecureRandom.uuidV4()

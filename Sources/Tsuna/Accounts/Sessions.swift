@@ -16,10 +16,10 @@ extension AccountsRoutes {
         let ok: Bool
         if let user {
             let encoded = user.password
-            ok = await PasswordWork.run { hasher.verify(password, encoded: encoded) }
+            ok = try await PasswordWork.run { hasher.verify(password, encoded: encoded) }
         } else {
             // Same cost as a real check, so response time does not reveal which emails exist.
-            ok = await PasswordWork.run { hasher.dummyVerify(password); return false }
+            ok = try await PasswordWork.run { hasher.dummyVerify(password); return false }
         }
         guard ok, let user, user.isActive else { throw APIError.unauthorized(AccountsRoutes.noAccount) }
         return services.authentication.tokenPair(for: user)

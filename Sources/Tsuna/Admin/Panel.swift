@@ -144,6 +144,8 @@ struct Panel: Sendable {
             return PanelError(429, "Too many attempts. Try again in \(seconds) seconds.", retryAfter: seconds)
         case .storageUnavailable:
             return PanelError(503, "The database cannot be written right now. Nothing was changed.", retryAfter: 30)
+        case .busy:
+            return PanelError(503, "The server is busy checking passwords. Try again in a moment.", retryAfter: 1)
         case .detail(let status, let m): return PanelError(status, m)
         default: return PanelError(error.response.status, "The request was refused.")
         }

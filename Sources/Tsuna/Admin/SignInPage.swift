@@ -53,10 +53,10 @@ enum SignInPage {
         let hasher = services.passwords
         let passwordMatches: Bool
         if let encoded = user?.password {
-            passwordMatches = await PasswordWork.run { hasher.verify(password, encoded: encoded) }
+            passwordMatches = try await PasswordWork.run { hasher.verify(password, encoded: encoded) }
         } else {
             // Same cost as a real check, so the answer's time does not reveal which emails exist.
-            passwordMatches = await PasswordWork.run { hasher.dummyVerify(password); return false }
+            passwordMatches = try await PasswordWork.run { hasher.dummyVerify(password); return false }
         }
         guard passwordMatches, let user else {
             logLine("admin: sign-in refused for \(loggable(email)) from \(request.remoteAddress): wrong credentials")

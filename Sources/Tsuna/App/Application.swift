@@ -4,6 +4,8 @@ import JSON
 import Jobs
 import Mail
 import Store
+import Synchronization
+import WriteBehind
 
 /// The running service: configuration, store, mail, jobs and the HTTP server wired together.
 public final class Application: Sendable {
@@ -60,15 +62,21 @@ public final class Application: Sendable {
     private func registerJobs() {
         AccountsJobs.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
         MembershipsJobs.register(scheduler, services: services, interval: configuration.expiryCheckSeconds)
+        MailRetention.register(scheduler, services: services, interval: configuration.cleanupIntervalSeconds)
     }
 
     /// Starts listening, the mail sender and the jobs. `port` is known afterwards.
     public func start() throws {
-        server.onShutdown { [scheduler, mailSender, store, services] in
+        server.onShutdown { [self, scheduler, mailSender, store, services] in
             scheduler.stop()
-            // Everything acknowledged goes to SQLite before the store closes.
-            for cache in services.caches {
-                do { try await cache.shutdown() } catch { logLine("cache \(cache.name): final flush failed: \(error)") }
+            // Everything acknowledged goes to SQLite before the store closes — or at least stays in a snapshot
+            // for the next start. All caches together, under one deadline within systemd's stop timeout.
+            let report = await WriteBehindShutdown.run(caches: services.caches, deadline: Application.cacheShutdownDeadline)
+            if report.lostEntries > 0 {
+                logLine("error: acknowledged writes could not be kept: \(report.description)")
+                self.exitStatus.withLock { $0 = 1 }
+            } else if !report.isFlushed {
+                logLine("warning: not everything reached the database; the snapshots keep it for the next start: \(report.description)")
             }
             mailSender.stop()
             store.close()
@@ -88,8 +96,14 @@ public final class Application: Sendable {
 
     public var port: Int { server.port }
 
-    /// Serves until SIGTERM/SIGINT, then shuts down gracefully.
-    public func runUntilTerminated() async {
+    /// How long the final snapshot and flush of every cache may take at shutdown, together.
+    static let cacheShutdownDeadline: Duration = .seconds(20)
+    /// 0, or 1 when the shutdown could not keep everything it had acknowledged.
+    private let exitStatus = Mutex<Int32>(0)
+
+    /// Serves until SIGTERM/SIGINT, then shuts down gracefully; returns the process's exit status.
+    public func runUntilTerminated() async -> Int32 {
         await server.runUntilTerminated()
+        return exitStatus.withLock { $0 }
     }
 }

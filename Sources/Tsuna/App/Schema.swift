@@ -249,7 +249,95 @@ public enum Schema {
             UPDATE comments SET replies_count = replies_count - 1 WHERE id = OLD.parent_id;
         END;
         """),
-        Migration(version: 4, name: "administration panel lists and searches", sql: """
+        Migration(version: 4, name: "ids of users, channels and contents never reused", sql: """
+        -- The write-behind caches key entries by these ids; an id reused after a deletion could give a write
+        -- still in flight for the deleted row to a new one. AUTOINCREMENT never hands out an id twice.
+        CREATE TABLE users_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            token TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            password TEXT NOT NULL,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL DEFAULT '',
+            bio TEXT NOT NULL DEFAULT 'Hey there, i am using tsuna streaming.',
+            picture TEXT,
+            is_active INTEGER NOT NULL DEFAULT 0,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            date_joined INTEGER NOT NULL,
+            token_generation INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO users_new (id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin,
+                               date_joined, token_generation)
+            SELECT id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined,
+                   token_generation FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_new RENAME TO users;
+        CREATE UNIQUE INDEX users_email ON users(email COLLATE NOCASE);
+        CREATE INDEX users_inactive ON users(date_joined) WHERE is_active = 0;
+
+        CREATE TABLE channels_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            token TEXT NOT NULL UNIQUE,
+            owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            avatar TEXT,
+            thumbnail TEXT,
+            is_verified INTEGER NOT NULL DEFAULT 0,
+            date_created INTEGER NOT NULL
+        );
+        INSERT INTO channels_new SELECT id, token, owner_id, title, description, avatar, thumbnail, is_verified, date_created
+            FROM channels;
+        DROP TABLE channels;
+        ALTER TABLE channels_new RENAME TO channels;
+        CREATE INDEX channels_owner ON channels(owner_id);
+        CREATE INDEX channels_title ON channels(title);
+
+        CREATE TABLE contents_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            token TEXT NOT NULL UNIQUE,
+            kind INTEGER NOT NULL CHECK (kind IN (1, 2)),
+            channel_id INTEGER NOT NULL REFERENCES channels(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            file TEXT NOT NULL,
+            thumbnail TEXT,
+            visibility TEXT NOT NULL DEFAULT 'pr' CHECK (visibility IN ('pr', 'pu')),
+            allow_comment INTEGER NOT NULL DEFAULT 1,
+            is_updated INTEGER NOT NULL DEFAULT 0,
+            date INTEGER NOT NULL
+        );
+        INSERT INTO contents_new SELECT id, token, kind, channel_id, user_id, title, description, file, thumbnail, visibility,
+            allow_comment, is_updated, date FROM contents;
+        DROP TABLE contents;
+        ALTER TABLE contents_new RENAME TO contents;
+        CREATE INDEX contents_by_date ON contents(channel_id, kind, date, id);
+        CREATE INDEX contents_by_visibility ON contents(channel_id, kind, visibility, date, id);
+        CREATE INDEX contents_by_title ON contents(channel_id, kind, title, date, id);
+        CREATE INDEX contents_user ON contents(user_id);
+        -- Deleting an account cascades through every table that references the user: each needs an index on
+        -- its user column, or the deletion scans the whole table once per reference.
+        CREATE INDEX votes_user ON votes(user_id);
+        CREATE INDEX viewers_user ON viewers(user_id);
+        CREATE INDEX comments_user ON comments(user_id);
+        CREATE INDEX channel_admins_promoted_by ON channel_admins(promoted_by_id);
+        CREATE INDEX audit_log_actor ON audit_log(actor_id);
+        CREATE TRIGGER contents_counted AFTER INSERT ON contents BEGIN
+            INSERT INTO content_counts (channel_id, kind, total, published)
+                VALUES (NEW.channel_id, NEW.kind, 1, NEW.visibility = 'pu')
+                ON CONFLICT (channel_id, kind) DO UPDATE SET total = total + 1, published = published + (NEW.visibility = 'pu');
+        END;
+        CREATE TRIGGER contents_uncounted AFTER DELETE ON contents BEGIN
+            UPDATE content_counts SET total = total - 1, published = published - (OLD.visibility = 'pu')
+                WHERE channel_id = OLD.channel_id AND kind = OLD.kind;
+        END;
+        CREATE TRIGGER contents_recounted AFTER UPDATE OF visibility ON contents WHEN OLD.visibility <> NEW.visibility BEGIN
+            UPDATE content_counts SET published = published + (NEW.visibility = 'pu') - (OLD.visibility = 'pu')
+                WHERE channel_id = NEW.channel_id AND kind = NEW.kind;
+        END;
+        """, rebuildsTables: true),
+        Migration(version: 5, name: "administration panel lists and searches", sql: """
         -- Each list of the panel walks an index in the order it shows (no scan or sort of a large set per page).
         -- Users by "first last" name, any case (name search).
         CREATE INDEX users_name ON users((first_name || ' ' || last_name) COLLATE NOCASE);

@@ -25,7 +25,7 @@ enum SystemRoutes {
 }
 
 /// Write-behind figures: pending entries, last flush and snapshot.
-func cacheMetrics(_ caches: [any ManagedCache]) async -> String {
+func cacheMetrics(_ caches: [any WriteBehindCacheControl]) async -> String {
     var lines: [String] = []
     let families: [(String, String, String)] = [
         ("tsuna_cache_pending_entries", "gauge", "Writes acknowledged from memory, not yet in SQLite."),
@@ -61,12 +61,19 @@ enum MediaRoutes {
         router.get("/media/*path", summary: "Uploaded media files (Range, ETag, HEAD); private content files need a signature",
                    tags: ["media"]) { request in
             let raw = request.parameters["path"] ?? ""
-            switch try ContentMedia.allowed(relative: raw, expires: request.query("expires"),
-                                            signature: request.query("signature"), services) {
-            case nil: return APIError.notFound.response
-            case false?: return APIError.forbidden("You do not have permission to perform this action.").response
-            case true?: return files.respond(to: request, rawPath: raw)
+            var response: Response
+            switch try ContentMedia.access(relative: raw, expires: request.query("expires"),
+                                           signature: request.query("signature"), services) {
+            case .missing: return APIError.notFound.response
+            case .forbidden: return APIError.forbidden("You do not have permission to perform this action.").response
+            case .everyone: response = files.respond(to: request, rawPath: raw)
+            case .signedPrivate:
+                response = files.respond(to: request, rawPath: raw)
+                response.headers.replaceOrAdd("Cache-Control", "private, max-age=3600")
             }
+            // Uploads are sniffed on the way in; browsers must not guess another type on the way out.
+            response.headers.replaceOrAdd("X-Content-Type-Options", "nosniff")
+            return response
         }
     }
 }

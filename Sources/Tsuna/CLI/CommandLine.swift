@@ -69,8 +69,7 @@ public enum TsunaCommand {
         let hostInURL = config.host.contains(":") ? "[\(config.host)]" : config.host
         print("tsuna \(TsunaVersion.string) listening on http://\(hostInURL):\(app.port) (data in \(dataPath))")
         fflush(nil)  // all streams: the address line must reach a pipe at once
-        await app.runUntilTerminated()
-        return 0
+        return await app.runUntilTerminated()
     }
 
     static func migrate() -> Int32 {
@@ -93,6 +92,7 @@ public enum TsunaCommand {
             return 2
         }
         guard let config = loadConfiguration() else { return 2 }
+        DataDirectory.restrictNewFiles()
         do {
             let store = try Store(path: config.databasePath, migrations: Schema.migrations)
             defer { store.close() }

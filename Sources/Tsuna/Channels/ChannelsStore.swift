@@ -82,4 +82,11 @@ enum ChannelsStore {
     static func delete(id: Int64, _ c: Connection) throws {
         try c.run("DELETE FROM channels WHERE id = ?", [id])
     }
+
+    /// Which of `ids` still name a row (snapshots replayed at start are checked against it).
+    static func existingIds(_ ids: [Int64], _ c: Connection) throws -> Set<Int64> {
+        Set(try c.query("SELECT id FROM channels WHERE id IN (SELECT value FROM json_each(?))", [SQLList.json(ids)]) {
+            $0.int64("id")
+        })
+    }
 }

@@ -24,7 +24,7 @@ struct CommentListing: Sendable {
 }
 
 /// What the administration panel reads of comments (SPEC section 13). The text search uses `comments_search`,
-/// an FTS5 index over `body` that triggers keep in step with the table (migration 4).
+/// an FTS5 index over `body` that triggers keep in step with the table (migration 5).
 extension CommentsStore {
     static let listingColumns = "cm.id, cm.token, cm.content_id, cm.user_id, cm.parent_id, cm.body, cm.date, cm.replies_count"
 

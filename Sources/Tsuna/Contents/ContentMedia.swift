@@ -15,18 +15,29 @@ enum ContentMedia {
         return services.domain + path + "?" + services.urlSigner.query(path: path, expires: expires)
     }
 
-    /// Whether `/media/<relative>` may be served: images and published content files to anyone; a private
-    /// content file only with a valid signature. nil: the path names a content file that does not exist.
-    static func allowed(relative rawPath: String, expires: String?, signature: String?, _ services: Services) throws -> Bool? {
+    /// Who may fetch a file under `/media/`.
+    enum Access {
+        /// Images and published content files: anyone, and shared caches may keep them.
+        case everyone
+        /// A private content file with a valid signature: this client only, never a shared cache.
+        case signedPrivate
+        /// A private content file without a valid signature.
+        case forbidden
+        /// The path names a content file that does not exist.
+        case missing
+    }
+
+    static func access(relative rawPath: String, expires: String?, signature: String?, _ services: Services) throws -> Access {
         let segments = rawPath.split(separator: "/", omittingEmptySubsequences: false)
         guard let first = segments.first, let folder = PercentEncoding.decode(first, plusAsSpace: false),
-              folder == ContentKind.video.folder || folder == ContentKind.music.folder else { return true }
+              folder == ContentKind.video.folder || folder == ContentKind.music.folder else { return .everyone }
         guard segments.count == 2, let name = PercentEncoding.decode(segments[1], plusAsSpace: false),
               let stem = name.split(separator: ".", maxSplits: 1).first,
               let token = TokenFormat.normalized(String(stem)),
-              let published = try services.store.read({ try ContentsStore.isPublished(token: token, $0) }) else { return nil }
-        if published { return true }
-        return services.urlSigner.verify(path: "/media/" + rawPath, expires: expires, signature: signature,
-                                         now: Clock.nowSeconds())
+              let published = try services.store.read({ try ContentsStore.isPublished(token: token, $0) }) else { return .missing }
+        if published { return .everyone }
+        let valid = services.urlSigner.verify(path: "/media/" + rawPath, expires: expires, signature: signature,
+                                              now: Clock.nowSeconds())
+        return valid ? .signedPrivate : .forbidden
     }
 }

@@ -128,4 +128,11 @@ enum ContentsStore {
     static func delete(id: Int64, _ c: Connection) throws {
         try c.run("DELETE FROM contents WHERE id = ?", [id])
     }
+
+    /// Which of `ids` still name a row (snapshots replayed at start are checked against it).
+    static func existingIds(_ ids: [Int64], _ c: Connection) throws -> Set<Int64> {
+        Set(try c.query("SELECT id FROM contents WHERE id IN (SELECT value FROM json_each(?))", [SQLList.json(ids)]) {
+            $0.int64("id")
+        })
+    }
 }

@@ -17,13 +17,17 @@ struct Dated: WriteBehindValue {
 struct DatedTable: WriteBehindTable {
     let name: String
     var categoryCount: Int { 1 }
+    /// Which of some owner ids still exist (their feature's store answers).
+    let existingOwnerIds: @Sendable (Connection, [Int64]) throws -> Set<Int64>
     private let selectOne, countAll, upsertRow, deleteRow: String
     /// The page query (visible to the query-plan test).
     let selectPage: String
 
     /// `name` labels the cache (snapshot files, metrics); `table` and `ownerColumn` name the SQL.
-    init(name: String, table: String, ownerColumn: String) {
+    init(name: String, table: String, ownerColumn: String,
+         existingOwners: @escaping @Sendable (Connection, [Int64]) throws -> Set<Int64>) {
         self.name = name
+        existingOwnerIds = existingOwners
         selectOne = "SELECT date FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
         countAll = "SELECT count(*) AS n FROM \(table) WHERE \(ownerColumn) = ?"
         selectPage = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
@@ -48,6 +52,9 @@ struct DatedTable: WriteBehindTable {
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Dated) throws {
         try c.run(upsertRow, [owner, user, value.date])
     }
+
+    func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { try existingOwnerIds(c, ids) }
+    func existingUsers(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { try AccountsStore.existingIds(ids, c) }
 
     func delete(_ c: Connection, owner: Int64, user: Int64) throws {
         try c.run(deleteRow, [owner, user])

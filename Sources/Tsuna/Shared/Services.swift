@@ -59,7 +59,7 @@ final class Services: Sendable {
     var domain: String { site.domain }
 
     /// Every write-behind cache, for the application's timers, shutdown and metrics.
-    var caches: [any ManagedCache] { [subscriptions, votes, views] }
+    var caches: [any WriteBehindCacheControl] { [subscriptions, votes, views] }
 
     /// Contents were deleted (their rows went by cascade): the item-keyed caches drop what they still hold.
     func forgetContents(_ ids: [Int64]) async {
@@ -78,13 +78,3 @@ final class Site: Sendable {
     var domain: String { value.withLock { $0 } }
     func setDomain(_ domain: String) { value.withLock { $0 = domain } }
 }
-
-/// What the application does with every write-behind cache, whatever its table: timers, final flush, figures.
-protocol ManagedCache: Sendable {
-    var name: String { get }
-    func startTimers(flushInterval: Double, snapshotInterval: Double, log: @escaping @Sendable (String) -> Void)
-    func shutdown() async throws
-    func stats() async -> CacheStats
-}
-
-extension WriteBehindCache: ManagedCache {}

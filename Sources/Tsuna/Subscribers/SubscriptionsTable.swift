@@ -3,5 +3,6 @@ typealias Subscription = Dated
 
 extension DatedTable {
     /// `channel_subscribers` as the subscriptions cache reads and writes it.
-    static let subscriptions = DatedTable(name: "subscriptions", table: "channel_subscribers", ownerColumn: "channel_id")
+    static let subscriptions = DatedTable(name: "subscriptions", table: "channel_subscribers", ownerColumn: "channel_id",
+                                          existingOwners: { try ChannelsStore.existingIds($1, $0) })
 }

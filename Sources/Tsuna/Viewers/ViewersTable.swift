@@ -3,5 +3,6 @@ typealias View = Dated
 
 extension DatedTable {
     /// `viewers` as the views cache reads and writes it.
-    static let viewers = DatedTable(name: "viewers", table: "viewers", ownerColumn: "content_id")
+    static let viewers = DatedTable(name: "viewers", table: "viewers", ownerColumn: "content_id",
+                                    existingOwners: { try ContentsStore.existingIds($1, $0) })
 }

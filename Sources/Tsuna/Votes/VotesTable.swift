@@ -51,6 +51,9 @@ struct VotesTable: WriteBehindTable {
                   [owner, user, value.choice, value.date])
     }
 
+    func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { try ContentsStore.existingIds(ids, c) }
+    func existingUsers(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { try AccountsStore.existingIds(ids, c) }
+
     func delete(_ c: Connection, owner: Int64, user: Int64) throws {
         try c.run("DELETE FROM votes WHERE content_id = ? AND user_id = ?", [owner, user])
     }

@@ -1,5 +1,6 @@
 import HTTP
 import Store
+import WriteBehind
 import JSON
 
 /// Who may call an open route (SPEC section 1).
@@ -103,3 +104,5 @@ protocol FailureClassifiable: Error {
 
 /// A full disk or a read-only database answers 503 (nothing was changed), not a generic 500.
 extension StoreError: FailureClassifiable {}
+/// A write-behind cache that cannot keep a write (its snapshots fail) refuses it: 503, never an empty promise.
+extension WriteBehindError: FailureClassifiable {}

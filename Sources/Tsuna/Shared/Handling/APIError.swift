@@ -81,6 +81,8 @@ enum APIError: Error, Sendable {
     case throttled(seconds: Int)
     /// 503 with `Retry-After`: the disk is full or the data folder read-only; nothing was changed.
     case storageUnavailable
+    /// 503 with `Retry-After`: bounded work (password hashing) is at capacity.
+    case busy
     /// Any other `{"detail": …}` answer (e.g. 404 `Content type not found.`).
     case detail(Int, String)
 
@@ -118,6 +120,10 @@ enum APIError: Error, Sendable {
         case .storageUnavailable:
             var r = Wire.detail(503, "Storage is unavailable; try again later.")
             r.headers.add("Retry-After", "30")
+            return r
+        case .busy:
+            var r = Wire.detail(503, "The server is busy; try again later.")
+            r.headers.add("Retry-After", "1")
             return r
         case let .detail(status, m): return Wire.detail(status, m)
         }

@@ -22,9 +22,14 @@ struct Validator {
         return v
     }
 
+    /// Text fields without a limit of their own (passwords, tokens, an email to log in with) are capped
+    /// here, so no field carries an unbounded string into hashing, lookups or the log.
+    static let defaultMaxLength = 4096
+
     /// A string field. Numbers are accepted as their text, as the original did.
     mutating func string(_ name: String, required: Bool = false, maxLength: Int? = nil, minLength: Int? = nil,
                          allowBlank: Bool = false) -> String? {
+        let maxLength = maxLength ?? Validator.defaultMaxLength
         guard let v = present(name, required: required) else { return nil }
         let s: String
         switch v {
@@ -43,7 +48,7 @@ struct Validator {
         // Lengths count Unicode code points, as the original (Python) did: never grapheme clusters, which
         // let one "character" carry unbounded combining marks.
         let length = trimmed.unicodeScalars.count
-        if let maxLength, length > maxLength { errors.add(name, FieldMessage.maxLength(maxLength)); return nil }
+        if length > maxLength { errors.add(name, FieldMessage.maxLength(maxLength)); return nil }
         if let minLength, length < minLength { errors.add(name, FieldMessage.minLength(minLength)); return nil }
         return trimmed
     }

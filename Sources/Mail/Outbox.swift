@@ -79,3 +79,102 @@ public enum Outbox {
                   .integer(givenUp ? 1 : 0), .integer(id)])
     }
 }
+
+/// A message as an operator sees it in the outbox.
+public struct OutboxEntry: Sendable {
+    public enum Status: String, Sendable {
+        /// Not tried yet.
+        case queued
+        /// Tried and failed; another attempt is due at `nextAttemptAt`.
+        case retrying
+        case sent
+        /// Given up after the last attempt.
+        case failed
+    }
+
+    public let id: Int64
+    public let recipient: String
+    public let subject: String
+    public let createdAt: Int64
+    public let attempts: Int
+    public let nextAttemptAt: Int64
+    public let lastError: String?
+    public let sentAt: Int64?
+    public let status: Status
+
+    init(_ row: Row) {
+        id = row.int64(0)
+        recipient = row.string(1)
+        subject = row.string(2)
+        createdAt = row.int64(3)
+        attempts = row.int(4)
+        nextAttemptAt = row.int64(5)
+        lastError = row.optionalString(6)
+        sentAt = row.optionalInt64(7)
+        if sentAt != nil { status = .sent } else if row.bool(8) { status = .failed } else { status = attempts > 0 ? .retrying : .queued }
+    }
+
+    /// A failed or retrying message may be retried now.
+    public var canRetry: Bool { status == .failed || status == .retrying }
+}
+
+/// Listing and retrying messages, for an operator's view of the outbox (the administration panel).
+extension Outbox {
+    /// Which messages a listing shows.
+    public enum Filter: String, Sendable, CaseIterable {
+        case all
+        /// Not sent and not given up (retrying ones included): the `outbox_pending` index.
+        case queued
+        /// Given up: the `outbox_failed` index.
+        case failed
+        case sent
+    }
+
+    /// The index the failed filter walks, added by the application's migrations after `schemaSQL`.
+    public static let failedIndexSQL = "CREATE INDEX outbox_failed ON outbox (id) WHERE failed = 1;"
+
+    static let entryColumns = "id, recipient, subject, created_at, attempts, next_attempt_at, last_error, sent_at, failed"
+
+    /// The listing statement, newest first: below `before`, or above `after` (then oldest first; callers reverse).
+    public static func listQuery(_ filter: Filter, before: Int64?, after: Int64?, limit: Int) -> (sql: String, arguments: [SQLValue]) {
+        var conditions: [String]
+        switch filter {
+        case .all: conditions = []
+        case .queued: conditions = ["sent_at IS NULL", "failed = 0"]
+        case .failed: conditions = ["failed = 1"]
+        case .sent: conditions = ["sent_at IS NOT NULL"]
+        }
+        var arguments: [SQLValue] = []
+        if let before { conditions.append("id < ?"); arguments.append(.integer(before)) }
+        if let after { conditions.append("id > ?"); arguments.append(.integer(after)) }
+        arguments.append(.integer(Int64(limit)))
+        let filterSQL = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        return ("SELECT \(entryColumns) FROM outbox\(filterSQL) ORDER BY id \(after == nil ? "DESC" : "ASC") LIMIT ?", arguments)
+    }
+
+    /// Up to `limit` messages newest first, below `before` or (oldest first) above `after`.
+    public static func entries(_ c: Connection, _ filter: Filter, before: Int64? = nil, after: Int64? = nil,
+                               limit: Int) throws -> [OutboxEntry] {
+        let (sql, arguments) = listQuery(filter, before: before, after: after, limit: limit)
+        return try c.query(sql, arguments, OutboxEntry.init)
+    }
+
+    public static func entry(_ c: Connection, id: Int64) throws -> OutboxEntry? {
+        try c.queryOne("SELECT \(entryColumns) FROM outbox WHERE id = ?", [.integer(id)], OutboxEntry.init)
+    }
+
+    /// Messages given up on.
+    public static func failedCount(_ c: Connection) throws -> Int {
+        try c.queryOne("SELECT count(*) FROM outbox WHERE failed = 1") { $0.int(0) } ?? 0
+    }
+
+    /// Makes a failed or retrying message due at `now` (wake the sender afterwards). A given-up message starts a
+    /// new series of attempts; the last error stays until the next attempt. False when the message is sent,
+    /// not yet tried, or gone.
+    public static func retry(_ c: Connection, id: Int64, now: Int64) throws -> Bool {
+        try c.run("""
+            UPDATE outbox SET next_attempt_at = ?, attempts = CASE WHEN failed = 1 THEN 0 ELSE attempts END, failed = 0
+            WHERE id = ? AND sent_at IS NULL AND (failed = 1 OR attempts > 0)
+            """, [.integer(now), .integer(id)]) == 1
+    }
+}

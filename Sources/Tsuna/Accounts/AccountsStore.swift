@@ -113,10 +113,11 @@ enum AccountsStore {
                        [userId, now]) { _ in true } ?? false
     }
 
-    /// Activates the user. False if someone else activated first. The token stays until it expires, so a
-    /// second click answers "User is already active." rather than 404; the cleanup job removes it.
+    /// Activates the unverified user. False if someone else activated first (or an administrator deactivated
+    /// the account meanwhile: see `UserRecord.isDeactivated`). The token stays until it expires, so a second
+    /// click answers "User is already active." rather than 404; the cleanup job removes it.
     static func activate(userId: Int64, _ c: Connection) throws -> Bool {
-        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0", [userId]) == 1
+        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0 AND token_generation = 0", [userId]) == 1
     }
 
     static func updateProfile(userId: Int64, firstName: String, lastName: String, bio: String, picture: String?,
@@ -145,11 +146,12 @@ enum AccountsStore {
         try c.run("DELETE FROM verification_tokens WHERE expires_at <= ?", [now])
     }
 
-    /// Removes accounts still unverified after `cutoff`; returns their picture paths for file cleanup.
+    /// Removes accounts still unverified after `cutoff` (never deactivated ones: their generation is above 0);
+    /// returns their picture paths for file cleanup.
     static func deleteUnverified(registeredBefore cutoff: Int64, _ c: Connection) throws -> [String?] {
-        let pictures = try c.query("SELECT picture FROM users WHERE is_active = 0 AND date_joined <= ?",
+        let pictures = try c.query("SELECT picture FROM users WHERE is_active = 0 AND date_joined <= ? AND token_generation = 0",
                                    [cutoff]) { $0.optionalString("picture") }
-        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ?", [cutoff])
+        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ? AND token_generation = 0", [cutoff])
         return pictures
     }
 }

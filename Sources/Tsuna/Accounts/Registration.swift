@@ -69,6 +69,7 @@ extension AccountsRoutes {
         }
         guard let token, let user else { throw APIError.notFound }
         if user.isActive { throw APIError.badRequest("User is already active.") }
+        if user.isDeactivated { throw APIError.badRequest(AccountVerification.deactivated) }
         if token.userId != user.id { throw APIError.badRequest("Token and user mismatch.") }
         if token.expiresAt <= Clock.nowMicros() { throw APIError.badRequest("Token is expired.") }
         let activated = try await services.store.write { try AccountsStore.activate(userId: user.id, $0) }
@@ -92,7 +93,24 @@ extension AccountsRoutes {
               let user = try services.store.read({ try AccountsStore.user(token: ut, $0) }) else {
             throw APIError.field("user", FieldMessage.doesNotExist(sent))
         }
-        if user.isActive { throw APIError.field("user", "User is already active.") }
+        try await AccountVerification.resend(user, services)
+        var w = JSONWriter()
+        w.beginObject(); w.key("user"); w.string(user.token); w.endObject()
+        return Response.json(201, w.bytes)
+    }
+}
+
+/// Sending a new verification mail, the same from `resend/` and the administration panel.
+enum AccountVerification {
+    static let alreadyActive = "User is already active."
+    static let deactivated = "User is deactivated."
+    static let tokenExists = "An active token already exists."
+
+    /// Queues a new verification mail with a fresh token unless the user is active, deactivated, or still holds
+    /// an unexpired token; refusals are the API's 400s.
+    static func resend(_ user: UserRecord, _ services: Services) async throws {
+        if user.isActive { throw APIError.field("user", alreadyActive) }
+        if user.isDeactivated { throw APIError.field("user", deactivated) }
         let now = Clock.nowMicros()
         let config = services.configuration
         let ttl = Int64(config.verificationTTLMinutes * 60_000_000)
@@ -106,10 +124,7 @@ extension AccountsRoutes {
                                                ttlMinutes: config.verificationTTLMinutes)
             return true
         }
-        guard created else { throw APIError.nonField("An active token already exists.") }
+        guard created else { throw APIError.nonField(tokenExists) }
         mailer.wake()
-        var w = JSONWriter()
-        w.beginObject(); w.key("user"); w.string(user.token); w.endObject()
-        return Response.json(201, w.bytes)
     }
 }

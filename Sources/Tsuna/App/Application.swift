@@ -56,6 +56,7 @@ public final class Application: Sendable {
         VotesRoutes(services: services).register(on: api)
         ViewersRoutes(services: services).register(on: api)
         CommentsRoutes(services: services).register(on: api)
+        AdminPanel(services: services).register(on: router)
     }
 
     private func registerJobs() {

@@ -337,6 +337,36 @@ public enum Schema {
                 WHERE channel_id = NEW.channel_id AND kind = NEW.kind;
         END;
         """, rebuildsTables: true),
+        Migration(version: 5, name: "administration panel lists and searches", sql: """
+        -- Each list of the panel walks an index in the order it shows (no scan or sort of a large set per page).
+        -- Users by "first last" name, any case (name search).
+        CREATE INDEX users_name ON users((first_name || ' ' || last_name) COLLATE NOCASE);
+        -- Administrators, for counting them (and never removing the last one); deactivated accounts, for counting them.
+        CREATE INDEX users_admins ON users(id) WHERE is_admin = 1;
+        CREATE INDEX users_deactivated ON users(id) WHERE is_active = 0 AND token_generation > 0;
+        -- Channel and item titles, any case (title search).
+        CREATE INDEX channels_title_nocase ON channels(title COLLATE NOCASE);
+        CREATE INDEX contents_title ON contents(title COLLATE NOCASE);
+        -- Videos or musics alone, newest first (id order within a kind).
+        CREATE INDEX contents_kind ON contents(kind);
+        -- Messages given up on.
+        \(Outbox.failedIndexSQL)
+
+        -- Comment text search: a full-text index over comments.body, kept in step by triggers (deletes by cascade
+        -- fire them too), filled once from the existing comments.
+        CREATE VIRTUAL TABLE comments_search USING fts5(body, content='comments', content_rowid='id');
+        CREATE TRIGGER comments_search_insert AFTER INSERT ON comments BEGIN
+            INSERT INTO comments_search(rowid, body) VALUES (new.id, new.body);
+        END;
+        CREATE TRIGGER comments_search_delete AFTER DELETE ON comments BEGIN
+            INSERT INTO comments_search(comments_search, rowid, body) VALUES ('delete', old.id, old.body);
+        END;
+        CREATE TRIGGER comments_search_update AFTER UPDATE OF body ON comments BEGIN
+            INSERT INTO comments_search(comments_search, rowid, body) VALUES ('delete', old.id, old.body);
+            INSERT INTO comments_search(rowid, body) VALUES (new.id, new.body);
+        END;
+        INSERT INTO comments_search(comments_search) VALUES ('rebuild');
+        """),
     ]
 
     /// The newest schema version this binary knows.

@@ -73,18 +73,7 @@ struct MembershipsRoutes: Sendable {
     }
 
     private func delete(_ ctx: Context<PlanScope>) async throws -> Response {
-        let plan = ctx.scope.plan
-        let inUse: Bool
-        do {
-            inUse = try await services.store.write { c -> Bool in
-                if try MembershipsStore.isInUse(planId: plan.id, c) { return true }
-                try MembershipsStore.deletePlan(id: plan.id, c)
-                return false
-            }
-        } catch let e as StoreError where e.isConstraintViolation {
-            inUse = true   // the foreign key refused: a subscription references the plan
-        }
-        if inUse { throw APIError.badRequest(MembershipsRules.inUse) }
+        try await PlanRemoval.delete(ctx.scope.plan, services)
         return Response(status: 204)
     }
 

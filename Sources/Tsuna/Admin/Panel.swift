@@ -132,7 +132,7 @@ struct Panel: Sendable {
             return PanelError(503, "The database cannot be written right now (disk full or read-only). Nothing was changed.",
                               retryAfter: 30)
         default:
-            logLine("error request_id=\(request.requestId) admin \(request.method) \(request.path): \(error)")
+            logLine(level: .error, "request_id=\(request.requestId) admin \(request.method) \(request.path): \(error)")
             return PanelError(500, "Something went wrong on the server (request \(request.requestId)); the log has the details.")
         }
     }

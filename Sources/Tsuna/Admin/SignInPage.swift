@@ -59,11 +59,11 @@ enum SignInPage {
             passwordMatches = try await PasswordWork.run { hasher.dummyVerify(password); return false }
         }
         guard passwordMatches, let user else {
-            logLine("admin: sign-in refused for \(loggable(email)) from \(request.remoteAddress): wrong credentials")
+            logLine(level: .warning, "admin: sign-in refused for \(loggable(email)) from \(request.clientAddress): wrong credentials")
             return SignInPage.form(status: 401, message: wrongCredentials, email: email, request, services)
         }
         guard user.isAdmin && user.isActive else {
-            logLine("admin: sign-in refused for \(loggable(email)) from \(request.remoteAddress): not a site administrator")
+            logLine(level: .warning, "admin: sign-in refused for \(loggable(email)) from \(request.clientAddress): not a site administrator")
             return SignInPage.form(status: 403, message: onlyAdministrators, email: email, request, services)
         }
         let cookie = try await panel.sessions.start(userId: user.id)

@@ -29,14 +29,17 @@ public final class Application: Sendable {
             SMTPTransport(url: $0, user: configuration.smtpUser, password: configuration.smtpPassword)
         } ?? FileTransport(directory: configuration.mailDirectory)
         mailSender = MailSender(store: store, transport: transport, from: configuration.mailFrom,
-                                log: { logLine("mail: \($0)") })
+                                log: { Log.background("mail: \($0)") })
         services = try Services(configuration: configuration, store: store, secret: secret, mailSender: mailSender)
-        scheduler = Scheduler(log: { logLine($0) })
-        server = HTTPServer(configuration: ServerConfiguration(
-            hosts: [configuration.host], port: configuration.port,
-            maxConnections: configuration.maxConnections,
-            temporaryDirectory: configuration.temporaryDirectory,
-            accessLog: configuration.accessLog, failureResponder: HTTPWire.failureResponse), router: router, metrics: metrics)
+        scheduler = Scheduler(log: Log.background)
+        var http = ServerConfiguration(
+            hosts: [configuration.host], port: configuration.port, maxConnections: configuration.maxConnections,
+            temporaryDirectory: configuration.temporaryDirectory, accessLog: configuration.accessLog,
+            failureResponder: HTTPWire.failureResponse)
+        http.maxConnectionsPerAddress = configuration.maxConnectionsPerIP
+        http.trustedProxies = configuration.trustedProxies
+        http.redactPath = Redaction.path
+        server = HTTPServer(configuration: http, router: router, metrics: metrics)
         registerRoutes()
         registerJobs()
     }
@@ -73,10 +76,10 @@ public final class Application: Sendable {
             // for the next start. All caches together, under one deadline within systemd's stop timeout.
             let report = await WriteBehindShutdown.run(caches: services.caches, deadline: Application.cacheShutdownDeadline)
             if report.lostEntries > 0 {
-                logLine("error: acknowledged writes could not be kept: \(report.description)")
+                logLine(level: .error, "acknowledged writes could not be kept: \(report.description)")
                 self.exitStatus.withLock { $0 = 1 }
             } else if !report.isFlushed {
-                logLine("warning: not everything reached the database; the snapshots keep it for the next start: \(report.description)")
+                logLine(level: .warning, "not everything reached the database; the snapshots keep it for the next start: \(report.description)")
             }
             mailSender.stop()
             store.close()
@@ -90,7 +93,7 @@ public final class Application: Sendable {
         scheduler.start()
         for cache in services.caches {
             cache.startTimers(flushInterval: configuration.flushIntervalSeconds,
-                              snapshotInterval: configuration.snapshotIntervalSeconds, log: { logLine($0) })
+                              snapshotInterval: configuration.snapshotIntervalSeconds, log: Log.background)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// A bad environment variable: `serve` stops with exit status 2 and this message, before it listens.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -68,7 +69,7 @@ public struct Configuration: Sendable {
     /// Bearer token that lets non-loopback peers read /metrics (unset: loopback only).
     public var metricsToken: String?
     /// Addresses and CIDR blocks of reverse proxies whose `X-Forwarded-For` is believed.
-    public var trustedProxies: [String]
+    public var trustedProxies: TrustedProxies
 
     public var databasePath: String { dataDirectory + "/tsuna.sqlite" }
     public var mediaDirectory: String { dataDirectory + "/media" }
@@ -152,8 +153,7 @@ public struct Configuration: Sendable {
         resetTTLMinutes = try reader.decimal("TSUNA_RESET_TTL_MINUTES", default: 30, min: 0)
         maxConnectionsPerIP = try reader.int("TSUNA_MAX_CONNECTIONS_PER_IP", default: 256, range: 1...1_000_000)
         metricsToken = try reader.optional("TSUNA_METRICS_TOKEN", minLength: 16)
-        trustedProxies = try reader.string("TSUNA_TRUSTED_PROXIES", default: "", nonEmpty: false)
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        trustedProxies = try reader.trustedProxies("TSUNA_TRUSTED_PROXIES")
     }
 }
 
@@ -202,6 +202,15 @@ struct EnvironmentReader {
         case "1", "true", "on", "yes": return true
         case "0", "false", "off", "no": return false
         default: throw ConfigurationError(variable: name, problem: "expected on or off, got \"\(v)\"")
+        }
+    }
+
+    func trustedProxies(_ name: String) throws -> TrustedProxies {
+        guard let text = raw(name) else { return TrustedProxies() }
+        do {
+            return try TrustedProxies.parse(text)
+        } catch {
+            throw ConfigurationError(variable: name, problem: "\(error) (expected addresses or CIDR blocks, comma-separated)")
         }
     }
 

@@ -1,6 +1,7 @@
 import HTTP
 import JSON
 import Mail
+import Security
 import WriteBehind
 
 /// Probes and operational endpoints: /healthz, /metrics.
@@ -11,7 +12,10 @@ enum SystemRoutes {
         router.get("/healthz", summary: "Liveness probe", tags: ["system"]) { _ in
             Response.json(200, healthBody)
         }
-        router.get("/metrics", summary: "Prometheus metrics", tags: ["system"]) { [metrics = app.metrics, services = app.services] _ in
+        let token = app.configuration.metricsToken.map { Array("Bearer \($0)".utf8) }
+        router.get("/metrics", summary: "Prometheus metrics (loopback, or Bearer TSUNA_METRICS_TOKEN)",
+                   tags: ["system"]) { [metrics = app.metrics, services = app.services] request in
+            guard MetricsAccess.allows(request, token: token) else { return HTTPWire.failureResponse(.notFound) }
             var text = metrics.render()
             text += await cacheMetrics(services.caches)
             let depth = (try? services.store.read { try Outbox.pendingCount($0) }) ?? -1
@@ -75,5 +79,17 @@ enum MediaRoutes {
             response.headers.replaceOrAdd("X-Content-Type-Options", "nosniff")
             return response
         }
+    }
+}
+
+/// Who may read `/metrics` (SPEC 12): loopback clients, and others presenting `TSUNA_METRICS_TOKEN`; anyone
+/// else is told the page does not exist. Behind a trusted proxy the forwarded client counts, not the proxy.
+enum MetricsAccess {
+    static let loopback = (try? TrustedProxies.parse("127.0.0.0/8, ::1, ::ffff:127.0.0.0/104")) ?? TrustedProxies()
+
+    static func allows(_ request: Request, token: [UInt8]?) -> Bool {
+        if loopback.contains(request.clientAddress) { return true }
+        guard let token, let sent = request.headers["Authorization"] else { return false }
+        return constantTimeEquals(Array(sent.utf8), token)
     }
 }

@@ -58,7 +58,7 @@ public enum TsunaCommand {
 
     static func serve() async -> Int32 {
         guard let config = loadConfiguration() else { return 2 }
-        for warning in UnknownVariables.warnings(ProcessInfo.processInfo.environment) { logLine("warning: \(warning)") }
+        for warning in UnknownVariables.warnings(ProcessInfo.processInfo.environment) { logLine(level: .warning, warning) }
         let app: Application
         do {
             app = try Application(configuration: config)

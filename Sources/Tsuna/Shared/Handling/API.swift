@@ -24,7 +24,8 @@ struct Throttle: Sendable {
     /// 429 when the caller's bucket is empty.
     func check(_ request: Request, _ caller: Caller?) throws(APIError) {
         guard let limiter else { return }
-        let bucket = key == .user ? (caller?.token ?? request.remoteAddress) : request.remoteAddress
+        // The client's address: behind a trusted proxy, the forwarded one (else one client could lock out all).
+        let bucket = key == .user ? (caller?.token ?? request.clientAddress) : request.clientAddress
         if let wait = limiter.acquire(bucket) { throw .throttled(seconds: wait) }
     }
 }
@@ -51,9 +52,11 @@ struct API: Sendable {
                     throw APIError.forbidden("Authenticated users are not allowed to access this view")
                 }
                 try throttle.check(request, caller)
-                return try await Input.read(request, body, services) { input in
+                var response = try await Input.read(request, body, services) { input in
                     try await handler(OpenContext(request: request, services: services, caller: caller, input: input))
                 }
+                response.logUser = caller?.token
+                return response
             }
         }
     }
@@ -71,9 +74,12 @@ struct API: Sendable {
                 let scope = try await loader.load(ScopeRequest(request: request, caller: caller, services: services,
                                                                needsRole: rule.needsRole))
                 try rule.check(caller, scope)
-                return try await Input.read(request, body, services) { input in
+                var response = try await Input.read(request, body, services) { input in
                     try await handler(Context(request: request, services: services, caller: caller, scope: scope, input: input))
                 }
+                // The access log names who acted (the user's public token, never a credential).
+                response.logUser = caller.token
+                return response
             }
         }
     }

@@ -1,13 +1,14 @@
 import CSQLite
 import XCTest
+import TestSupport
 @testable import Store
 
 final class ConnectionTests: XCTestCase {
-    var dir: TempDirectory!
+    var dir: TemporaryDirectory!
     var db: Connection!
 
     override func setUpWithError() throws {
-        dir = try TempDirectory()
+        dir = try TemporaryDirectory()
         db = try Connection(path: dir.file("test.sqlite"))
         try db.execute("""
             CREATE TABLE t(id INTEGER PRIMARY KEY, v);

@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Store
 
 final class MigrationTests: XCTestCase {
-    var dir: TempDirectory!
+    var dir: TemporaryDirectory!
 
-    override func setUpWithError() throws { dir = try TempDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory() }
     override func tearDown() { dir?.remove() }
 
     static let three = [

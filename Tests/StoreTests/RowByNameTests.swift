@@ -1,14 +1,15 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Store
 
 /// Rows read by column name, values bound as plain Swift values, records decoded by name.
 final class RowByNameTests: XCTestCase {
-    var dir: TempDirectory!
+    var dir: TemporaryDirectory!
     var db: Connection!
 
     override func setUpWithError() throws {
-        dir = try TempDirectory()
+        dir = try TemporaryDirectory()
         db = try Connection(path: dir.file("test.sqlite"))
         try db.execute("""
             CREATE TABLE items(id INTEGER PRIMARY KEY, title TEXT NOT NULL, thumbnail TEXT, allow_comment INTEGER NOT NULL,

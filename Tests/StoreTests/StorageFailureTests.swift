@@ -1,14 +1,15 @@
 import CSQLite
 import Foundation
 import XCTest
+import TestSupport
 @testable import Store
 
 /// Storage failures are typed on StoreError, and a database that cannot be opened is named with its cause.
 final class StorageFailureTests: XCTestCase {
-    var dir: TempDirectory!
+    var dir: TemporaryDirectory!
     let migrations = [Migration(version: 1, name: "t", sql: "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB);")]
 
-    override func setUpWithError() throws { dir = try TempDirectory() }
+    override func setUpWithError() throws { dir = try TemporaryDirectory() }
     override func tearDown() { dir?.remove() }
 
     /// Asserts that `body` throws a StoreError whose message is exactly `message`, and returns it.

@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Store
 import Synchronization
 
 final class StoreTests: XCTestCase {
-    var dir: TempDirectory!
+    var dir: TemporaryDirectory!
     var store: Store!
 
     static let schema = [
@@ -17,7 +18,7 @@ final class StoreTests: XCTestCase {
     ]
 
     override func setUpWithError() throws {
-        dir = try TempDirectory()
+        dir = try TemporaryDirectory()
         store = try Store(path: dir.file("store.sqlite"), migrations: Self.schema, maxReaders: 2)
     }
 

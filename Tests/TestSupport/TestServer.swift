@@ -77,9 +77,7 @@ public final class TestServer {
     public func client() throws -> RawClient { try RawClient(port: port) }
 
     public static func makeTempDirectory() -> String {
-        let path = NSTemporaryDirectory() + "tsuna-test-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        (try? TemporaryDirectory().path) ?? NSTemporaryDirectory() + "tsuna-test-" + UUID().uuidString
     }
 
     deinit {

@@ -91,13 +91,8 @@ final class ContentFixture {
 
     /// Waits (bounded) until the query returns `expected` (e.g. after a cache flush).
     func waitFor(_ sql: String, _ expected: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        let deadline = Date().addingTimeInterval(20)
         var n = -1
-        while Date() < deadline {
-            n = try scalar(sql)
-            if n == expected { return }
-            usleep(100_000)
-        }
+        if try eventually(every: 0.1, { n = try scalar(sql); return n == expected }) { return }
         XCTFail("\(sql) = \(n), expected \(expected)", file: file, line: line)
     }
 

@@ -1,23 +1,23 @@
 import XCTest
 import Foundation
 import Store
+import TestSupport
 @testable import Tsuna
 
 /// Every list reads its page in index order: no full scan and no temporary sort of an owner's rows, whether the
 /// page is reached by offset or by position (SPEC 1, pagination; the scale issue).
 final class ListQueryPlanTests: XCTestCase {
-    var directory = ""
+    var folder: TemporaryDirectory!
     var store: Store!
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "tsuna-plan-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory + "/tsuna.sqlite", migrations: Schema.migrations)
+        folder = try TemporaryDirectory()
+        store = try Store(path: folder.file("tsuna.sqlite"), migrations: Schema.migrations)
     }
 
     override func tearDownWithError() throws {
         store.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        folder.remove()
     }
 
     /// The plan's detail lines for `sql`.

@@ -1,15 +1,15 @@
 import XCTest
 import Foundation
 import Store
+import TestSupport
 @testable import Tsuna
 
 /// Migrations keep the data of a database made by an earlier version.
 final class SchemaMigrationTests: XCTestCase {
     func testRebuildingTablesForAutoincrementKeepsRowsAndReferencesAndNeverReusesIds() throws {
-        let dir = NSTemporaryDirectory() + "tsuna-schema-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let path = dir + "/tsuna.sqlite"
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("tsuna.sqlite")
         // A database as version 3 left it, with rows that reference users, channels and contents.
         let old = try Store(path: path, migrations: Array(Schema.migrations.prefix(3)))
         try old.writeSync { c in

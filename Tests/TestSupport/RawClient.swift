@@ -19,7 +19,8 @@ public struct RawResponse {
 }
 
 /// A blocking HTTP/1.1 client over one real TCP connection, for tests that need to see the bytes.
-public final class RawClient {
+/// `@unchecked Sendable`: a client is handed to one thread and used by that thread alone.
+public final class RawClient: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []
 

@@ -1,11 +1,8 @@
 import Store
 
 extension UserRecord {
-    /// Deactivated by an administrator: inactive with a bumped token generation. An account that was never
-    /// verified never held a token, so nothing ever bumped its generation: it is still 0.
-    var isDeactivated: Bool { !isActive && tokenGeneration > 0 }
     /// Registered and not verified yet.
-    var isUnverified: Bool { !isActive && tokenGeneration == 0 }
+    var isUnverified: Bool { !isActive && !isDeactivated }
 }
 
 /// What the administration panel reads and changes of accounts (SPEC section 13), beside the API's queries.
@@ -24,7 +21,7 @@ extension AccountsStore {
         // Each count walks a partial index holding only the rows it counts (`users_inactive`, `users_deactivated`,
         // `users_admins`), never the table.
         let inactive = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_active = 0") { $0.int("n") } ?? 0
-        let deactivated = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_active = 0 AND token_generation > 0") {
+        let deactivated = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_deactivated = 1") {
             $0.int("n")
         } ?? 0
         let admins = try c.queryOne("SELECT count(*) AS n FROM users WHERE is_admin = 1") { $0.int("n") } ?? 0
@@ -61,12 +58,12 @@ extension AccountsStore {
 
     /// Activates the account (an unverified one counts as verified from then on).
     static func activate(id: Int64, _ c: Connection) throws {
-        try c.run("UPDATE users SET is_active = 1 WHERE id = ?", [id])
+        try c.run("UPDATE users SET is_active = 1, is_deactivated = 0 WHERE id = ?", [id])
     }
 
     /// Deactivates the account: it cannot log in, and every token it holds is rejected from the next request on.
     static func deactivate(id: Int64, _ c: Connection) throws {
-        try c.run("UPDATE users SET is_active = 0 WHERE id = ?", [id])
+        try c.run("UPDATE users SET is_active = 0, is_deactivated = 1 WHERE id = ?", [id])
         try bumpTokenGeneration(userId: id, c)
     }
 

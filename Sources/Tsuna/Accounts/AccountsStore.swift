@@ -15,6 +15,8 @@ struct UserRecord: Sendable {
     let dateJoined: Int64
     /// Tokens carry the generation they were issued under; only the current one is accepted.
     let tokenGeneration: Int64
+    /// Deactivated by an administrator (as opposed to never verified).
+    let isDeactivated: Bool
 
     init(_ r: Row) {
         id = r.int64("id")
@@ -29,6 +31,7 @@ struct UserRecord: Sendable {
         isAdmin = r.bool("is_admin")
         dateJoined = r.int64("date_joined")
         tokenGeneration = r.int64("token_generation")
+        isDeactivated = r.bool("is_deactivated")
     }
 
     var displayName: String { UserName.display(firstName, lastName) }
@@ -37,7 +40,8 @@ struct UserRecord: Sendable {
 /// The accounts feature's SQL (users, verification tokens), and nothing else's.
 enum AccountsStore {
     static let userColumns = """
-        id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined, token_generation
+        id, token, email, password, first_name, last_name, bio, picture, is_active, is_admin, date_joined, token_generation,
+        is_deactivated
         """
 
     static func user(token: String, _ c: Connection) throws -> UserRecord? {
@@ -117,7 +121,7 @@ enum AccountsStore {
     /// the account meanwhile: see `UserRecord.isDeactivated`). The token stays until it expires, so a second
     /// click answers "User is already active." rather than 404; the cleanup job removes it.
     static func activate(userId: Int64, _ c: Connection) throws -> Bool {
-        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0 AND token_generation = 0", [userId]) == 1
+        try c.run("UPDATE users SET is_active = 1 WHERE id = ? AND is_active = 0 AND is_deactivated = 0", [userId]) == 1
     }
 
     static func updateProfile(userId: Int64, firstName: String, lastName: String, bio: String, picture: String?,
@@ -149,9 +153,9 @@ enum AccountsStore {
     /// Removes accounts still unverified after `cutoff` (never deactivated ones: their generation is above 0);
     /// returns their picture paths for file cleanup.
     static func deleteUnverified(registeredBefore cutoff: Int64, _ c: Connection) throws -> [String?] {
-        let pictures = try c.query("SELECT picture FROM users WHERE is_active = 0 AND date_joined <= ? AND token_generation = 0",
+        let pictures = try c.query("SELECT picture FROM users WHERE is_active = 0 AND date_joined <= ? AND is_deactivated = 0",
                                    [cutoff]) { $0.optionalString("picture") }
-        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ? AND token_generation = 0", [cutoff])
+        try c.run("DELETE FROM users WHERE is_active = 0 AND date_joined <= ? AND is_deactivated = 0", [cutoff])
         return pictures
     }
 }

@@ -338,12 +338,15 @@ public enum Schema {
         END;
         """, rebuildsTables: true),
         Migration(version: 5, name: "administration panel lists and searches", sql: """
+        -- An account an administrator deactivated (not the same as one never verified: it may not reactivate itself
+        -- through a verification link, and the cleanup of unverified accounts leaves it alone).
+        ALTER TABLE users ADD COLUMN is_deactivated INTEGER NOT NULL DEFAULT 0;
         -- Each list of the panel walks an index in the order it shows (no scan or sort of a large set per page).
         -- Users by "first last" name, any case (name search).
         CREATE INDEX users_name ON users((first_name || ' ' || last_name) COLLATE NOCASE);
         -- Administrators, for counting them (and never removing the last one); deactivated accounts, for counting them.
         CREATE INDEX users_admins ON users(id) WHERE is_admin = 1;
-        CREATE INDEX users_deactivated ON users(id) WHERE is_active = 0 AND token_generation > 0;
+        CREATE INDEX users_deactivated ON users(id) WHERE is_deactivated = 1;
         -- Channel and item titles, any case (title search).
         CREATE INDEX channels_title_nocase ON channels(title COLLATE NOCASE);
         CREATE INDEX contents_title ON contents(title COLLATE NOCASE);

@@ -59,7 +59,7 @@ extension WriteBehindCache {
             do {
                 if flushAbort.load(ordering: .relaxed) { throw WriteBehindError.shutdownDeadline(cache: name) }
                 let batch = order[at..<end]
-                for j in try await applyBatch(batch, of: images, marks: end == order.count ? marks : []) {
+                for j in try await commitBatch(batch, of: taken, marks: end == order.count ? marks : []) {
                     refused.append(batch[at + j])
                 }
             } catch {
@@ -95,6 +95,35 @@ extension WriteBehindCache {
         for n in taken.indices where !applied[n].isEmpty || !refusedWrites[n].isEmpty {
             await shards[taken[n].shard].dropFlushed(applied[n], refused: refusedWrites[n])
         }
+    }
+
+    /// `applyBatch`, with the shards holding the batch's entries told before and after: while it commits,
+    /// their offset pages read those entries' stored rows back; once committed, the entries hide the
+    /// flushed values. Returns the positions in `batch` of refused rows.
+    private func commitBatch(_ batch: ArraySlice<FlushRef>, of taken: [(shard: Int, image: PendingImage<Table.Value>)],
+                             marks: [FlushMark]) async throws -> [Int] {
+        guard let first = batch.first, let last = batch.last else { return [] }
+        let window = FlushWindow(first: EntryKey(owner: first.owner, user: first.user),
+                                 last: EntryKey(owner: last.owner, user: last.user))
+        var touched = Array(repeating: false, count: taken.count)
+        for r in batch { touched[Int(r.image)] = true }
+        for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchStarting(window) }
+        let refused: [Int]
+        do {
+            refused = try await applyBatch(batch, of: taken.map(\.image), marks: marks)
+        } catch {
+            for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchEnded(committed: []) }
+            throw error
+        }
+        var rows = Array(repeating: [CommittedRow<Table.Value>](), count: taken.count)
+        var isRefused = Array(repeating: false, count: batch.count)
+        for j in refused { isRefused[j] = true }
+        for (j, r) in batch.enumerated() where !isRefused[j] {
+            rows[Int(r.image)].append(CommittedRow(owner: r.owner, user: r.user, slot: r.slot,
+                                                   value: taken[Int(r.image)].image.values[Int(r.slot)]))
+        }
+        for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchEnded(committed: rows[n]) }
+        return refused
     }
 
     /// One transaction for the rows `batch` points at in `images` (plus the flushed_seq `marks`); on a

@@ -16,8 +16,9 @@ struct SeededRandom: RandomNumberGenerator {
 
 /// Pages of one owner with 200 000 stored rows and k pending entries spread over its whole list: 60 % new
 /// users, 20 % replacements (a stored row moved to another date) and 20 % deletes of stored rows. Median
-/// µs per page of 15: page 1, a deep offset page (offset 150 000) and the page after the deep page's last
-/// row (what a `next` link asks for).
+/// µs per page of 15: page 1, a deep offset page (offset 150 000), the pages after and before a key there
+/// (what `next` and `previous` links ask for); then µs per write to that owner once its pages have
+/// been read (its order is kept from then on).
 func pageFigures(directory: String) async throws {
     let stored = 200_000
     let owner: Int64 = 1
@@ -56,8 +57,24 @@ func pageFigures(directory: String) async throws {
         let runs = k >= 50_000 ? 5 : 25
         let first = try await medianMicroseconds(runs) { _ = try await cache.page(owner: owner, limit: 15, offset: 0) }
         let deep = try await medianMicroseconds(runs) { _ = try await cache.page(owner: owner, limit: 15, offset: 150_000) }
-        print(String(format: "            k = %6d: page 1 %9.1f µs, offset 150 000 %9.1f µs, after a key: none (served by offset)",
-                     k, first, deep))
+        let at = try await cache.page(owner: owner, limit: 1, offset: 150_000)[0]
+        let key = PageKey(sortKey: at.value.sortKey, user: at.user)
+        let after = try await medianMicroseconds(25) { _ = try await cache.page(owner: owner, after: key, limit: 15) }
+        let before = try await medianMicroseconds(25) { _ = try await cache.page(owner: owner, before: key, limit: 15) }
+        print(String(format: "            k = %6d: page 1 %8.1f µs, offset 150 000 %9.1f µs, after a key %6.1f µs, before a key %6.1f µs",
+                     k, first, deep, after, before))
+        let writes = 5_000
+        let start = now()
+        for i in 0..<writes {
+            let date = Int64.random(in: 0..<Int64(stored) * 10, using: &rng) | 1
+            if i % 5 == 4 {
+                _ = try await cache.remove(owner: owner, user: Int64.random(in: 0..<Int64(stored), using: &rng))
+            } else {
+                try await cache.put(owner: owner, user: Int64(2_000_000 + i), value: Vote(choice: 0, date: date))
+            }
+        }
+        print(String(format: "                      then %.2f µs per write to that owner (80 %% new keys anywhere, 20 %% deletes)",
+                     seconds(since: start) * 1e6 / Double(writes)))
     }
 }
 

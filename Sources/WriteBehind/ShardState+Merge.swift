@@ -28,7 +28,9 @@ extension ShardState {
                     at = 0
                     exhausted = rows.count < want
                     guard let last = rows.last else { break }
-                    cursor = PageKey(sortKey: last.value.sortKey, user: last.user)
+                    let next = PageKey(sortKey: last.value.sortKey, user: last.user)
+                    if let previous = cursor, !(previous < next) { rows = []; exhausted = true; break }   // a table going backwards
+                    cursor = next
                 }
                 let candidate = rows[at]
                 at += 1
@@ -77,7 +79,9 @@ extension ShardState {
                     at = 0
                     exhausted = rows.count < want
                     guard let last = rows.last else { break }
-                    cursor = PageKey(sortKey: last.value.sortKey, user: last.user)
+                    let next = PageKey(sortKey: last.value.sortKey, user: last.user)
+                    if !(next < cursor) { rows = []; exhausted = true; break }   // a table going forwards
+                    cursor = next
                 }
                 let candidate = rows[at]
                 at += 1

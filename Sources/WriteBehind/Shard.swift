@@ -45,7 +45,9 @@ actor Shard<Table: WriteBehindTable> {
     func snapshotSaved(generation: UInt64, seq: UInt64) { state.snapshotSaved(generation: generation, seq: seq) }
     func durability() -> (pending: Int, unsnapshotted: Int) { state.durability() }
     func flushBatchStarting(_ window: FlushWindow) { state.flushBatchStarting(window) }
-    func flushBatchEnded(committed rows: [CommittedRow<Value>]) { state.flushBatchEnded(committed: rows) }
+    func flushBatchEnded(_ window: FlushWindow, committed rows: [CommittedRow]) {
+        state.flushBatchEnded(window, committed: rows)
+    }
     func dropFlushed(_ image: PendingImage<Value>, refusedOwners: [Int64]) {
         state.dropFlushed(image, refusedOwners: refusedOwners)
     }

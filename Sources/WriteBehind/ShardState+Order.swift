@@ -1,7 +1,7 @@
 import Store
 
 /// The (owner, user) keys a flush batch covers, in the flush's (owner, user) order.
-struct FlushWindow: Sendable {
+struct FlushWindow: Sendable, Equatable {
     var first: EntryKey
     var last: EntryKey
 
@@ -14,14 +14,14 @@ struct FlushWindow: Sendable {
     }
 }
 
-/// A row a flush batch committed: where it was in the flushed image, and the value now stored (nil:
-/// deleted).
-struct CommittedRow<Value: Sendable>: Sendable {
+/// A row a flush batch committed: where it was in the flushed image, and the sort key of the value now
+/// stored (nil: deleted). Not generic, so building thousands per batch costs no metadata lookups.
+struct CommittedRow: Sendable {
     var owner: Int64
     var user: Int64
     /// The entry's slot when the image was taken (still it unless slots moved).
     var slot: Int32
-    var value: Value?
+    var sortKey: Int64?
 }
 
 extension ShardState {
@@ -67,20 +67,20 @@ extension ShardState {
     /// A flush is about to commit the batch `window`: until it says how that went, offset pages read the
     /// stored rows of the entries in it back instead of trusting their shadows.
     mutating func flushBatchStarting(_ window: FlushWindow) {
-        flushingBatch = window
+        flushingBatches.append(window)
     }
 
-    /// The batch was committed with `rows` (empty when it was not): their entries now hide the flushed
-    /// values.
-    mutating func flushBatchEnded(committed rows: [CommittedRow<Value>]) {
-        flushingBatch = nil
+    /// The batch `window` was committed with `rows` (empty when it was not): their entries now hide the
+    /// flushed values.
+    mutating func flushBatchEnded(_ window: FlushWindow, committed rows: [CommittedRow]) {
+        if let i = flushingBatches.firstIndex(of: window) { flushingBatches.remove(at: i) }
         for row in rows {
             var slot = Int(row.slot)
             if slot >= index.count || index.keys[slot] != EntryKey(owner: row.owner, user: row.user) {
                 slot = index.find(row.owner, row.user)
                 if slot < 0 { continue }   // forgotten meanwhile
             }
-            let new = row.value?.sortKey
+            let new = row.sortKey
             let old = shadows[slot]
             guard old != new else { continue }
             shadows[slot] = new
@@ -88,14 +88,17 @@ extension ShardState {
         }
     }
 
-    /// The owner's hidden stored rows as of the read transaction `c`: when a flush batch holding some of
-    /// its entries is being committed, those entries' stored rows are read back (at most one batch).
+    /// The owner's hidden stored rows as of the read transaction `c`: when flush batches holding some of
+    /// its entries are being committed (or were, and the shard was not told yet), those entries' stored
+    /// rows are read back (two batches at most).
     func hiddenRows(_ c: Connection, owner: Int64, order: OwnerOrder) throws -> HiddenRows {
         var hidden = HiddenRows(keys: order.hidden)
-        guard let users = flushingBatch?.users(of: owner) else { return hidden }
+        if flushingBatches.isEmpty { return hidden }
+        let ranges = flushingBatches.compactMap { $0.users(of: owner) }
+        if ranges.isEmpty { return hidden }
         for slot in index.slots(of: owner) {
             let user = index.keys[slot].user
-            guard users.contains(user) else { continue }
+            guard ranges.contains(where: { $0.contains(user) }) else { continue }
             let stored = try table.fetch(c, owner: owner, user: user)?.sortKey
             let shadow = shadows[slot]
             guard stored != shadow else { continue }

@@ -18,8 +18,9 @@ struct ShardState<Table: WriteBehindTable> {
     var shadows = StoredShadows()
     /// Page orders kept for owners with many pending entries (see `ShardState+Order.swift`).
     var orders: [Int64: OwnerOrder] = [:]
-    /// The keys of the flush batch being committed: their stored rows may change under a page.
-    var flushingBatch: FlushWindow?
+    /// The keys of the flush batches being committed, or committed and not yet announced: their stored
+    /// rows may change under a page.
+    var flushingBatches: [FlushWindow] = []
     /// The last sequence number handed out.
     var lastSeq: UInt64 = 0
     /// Bumped by every change of the pending state; a snapshot is due while it differs from `savedGeneration`.
@@ -216,10 +217,13 @@ struct ShardState<Table: WriteBehindTable> {
             if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
             _ = index.insert(owner, user, seq: lastSeq, upsert: value != nil)
             values.append(value)
-            shadows.append(stored?.sortKey)
+            // Unwrapped by hand: optional chaining on a generic value costs a metadata lookup here.
+            var storedKey: Int64?
+            if let s = stored { storedKey = s.sortKey }
+            shadows.append(storedKey)
             if !orders.isEmpty {
                 reorder(owner, user, from: nil, to: value)
-                reshadow(owner, user, from: nil, to: stored?.sortKey)
+                reshadow(owner, user, from: nil, to: storedKey)
             }
         }
         generation &+= 1

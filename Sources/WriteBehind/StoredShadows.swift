@@ -12,14 +12,14 @@ struct StoredShadows {
     var count: Int { sortKeys.count }
 
     subscript(slot: Int) -> Int64? {
-        get { present[slot] ? sortKeys[slot] : nil }
-        set {
+        @inline(__always) get { present[slot] ? sortKeys[slot] : nil }
+        @inline(__always) set {
             present[slot] = newValue != nil
             sortKeys[slot] = newValue ?? 0
         }
     }
 
-    mutating func append(_ sortKey: Int64?) {
+    @inline(__always) mutating func append(_ sortKey: Int64?) {
         if sortKeys.count == sortKeys.capacity {
             let n = ShardIndex.grownCapacity(sortKeys.count)
             sortKeys.reserveCapacity(n)
@@ -30,7 +30,7 @@ struct StoredShadows {
     }
 
     /// Mirrors `ShardIndex.remove`: the last slot fills the hole.
-    mutating func removeSlot(_ slot: Int) {
+    @inline(__always) mutating func removeSlot(_ slot: Int) {
         let last = sortKeys.count - 1
         if slot != last {
             sortKeys[slot] = sortKeys[last]

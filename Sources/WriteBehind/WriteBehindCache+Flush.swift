@@ -53,22 +53,26 @@ extension WriteBehindCache {
         order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
         let marks = taken.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
         var refused: [FlushRef] = []
+        var unannounced: CommittedBatch?   // its shards are told while the next batch commits
         var at = 0
         while at < order.count {
             let end = min(at + batchSize, order.count)
             do {
                 if flushAbort.load(ordering: .relaxed) { throw WriteBehindError.shutdownDeadline(cache: name) }
                 let batch = order[at..<end]
-                for j in try await commitBatch(batch, of: taken, marks: end == order.count ? marks : []) {
-                    refused.append(batch[at + j])
-                }
+                let committed = try await commitBatch(batch, of: taken, marks: end == order.count ? marks : [],
+                                                      announcing: &unannounced)
+                for j in committed.refused { refused.append(batch[at + j]) }
+                unannounced = committed
             } catch {
+                if let last = unannounced { await announce(last, taken) }
                 // Drop what earlier batches committed, keep the rest pending.
                 await dropCommitted(order[..<at], refused: refused, taken)
                 throw error
             }
             at = end
         }
+        if let last = unannounced { await announce(last, taken) }
         var refusedOwners = Array(repeating: [Int64](), count: images.count)
         for r in refused { refusedOwners[Int(r.image)].append(r.owner) }
         for (n, entry) in taken.enumerated() {
@@ -97,38 +101,9 @@ extension WriteBehindCache {
         }
     }
 
-    /// `applyBatch`, with the shards holding the batch's entries told before and after: while it commits,
-    /// their offset pages read those entries' stored rows back; once committed, the entries hide the
-    /// flushed values. Returns the positions in `batch` of refused rows.
-    private func commitBatch(_ batch: ArraySlice<FlushRef>, of taken: [(shard: Int, image: PendingImage<Table.Value>)],
-                             marks: [FlushMark]) async throws -> [Int] {
-        guard let first = batch.first, let last = batch.last else { return [] }
-        let window = FlushWindow(first: EntryKey(owner: first.owner, user: first.user),
-                                 last: EntryKey(owner: last.owner, user: last.user))
-        var touched = Array(repeating: false, count: taken.count)
-        for r in batch { touched[Int(r.image)] = true }
-        for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchStarting(window) }
-        let refused: [Int]
-        do {
-            refused = try await applyBatch(batch, of: taken.map(\.image), marks: marks)
-        } catch {
-            for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchEnded(committed: []) }
-            throw error
-        }
-        var rows = Array(repeating: [CommittedRow<Table.Value>](), count: taken.count)
-        var isRefused = Array(repeating: false, count: batch.count)
-        for j in refused { isRefused[j] = true }
-        for (j, r) in batch.enumerated() where !isRefused[j] {
-            rows[Int(r.image)].append(CommittedRow(owner: r.owner, user: r.user, slot: r.slot,
-                                                   value: taken[Int(r.image)].image.values[Int(r.slot)]))
-        }
-        for n in taken.indices where touched[n] { await shards[taken[n].shard].flushBatchEnded(committed: rows[n]) }
-        return refused
-    }
-
     /// One transaction for the rows `batch` points at in `images` (plus the flushed_seq `marks`); on a
     /// constraint violation, a second one row by row. Returns the positions in `batch` of refused rows.
-    private func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
+    func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
                             marks: [FlushMark]) async throws -> [Int] {
         let table = self.table
         let name = self.name

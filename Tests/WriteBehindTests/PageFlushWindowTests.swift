@@ -33,14 +33,16 @@ final class PageFlushWindowTests: XCTestCase {
         try assertPages(&state, model, "before the flush")
 
         // The batch of users 20...120 commits; the shard has only been told it is starting.
-        var batch: [CommittedRow<Sub>] = []
+        var batch: [(row: CommittedRow, value: Sub?)] = []
         for (slot, key) in state.index.keys.enumerated() where (20...120).contains(key.user) {
-            batch.append(CommittedRow(owner: 1, user: key.user, slot: Int32(slot), value: state.values[slot]))
+            let value = state.values[slot]
+            batch.append((CommittedRow(owner: 1, user: key.user, slot: Int32(slot), sortKey: value?.sortKey), value))
         }
-        state.flushBatchStarting(FlushWindow(first: EntryKey(owner: 1, user: 20), last: EntryKey(owner: 1, user: 120)))
+        let window = FlushWindow(first: EntryKey(owner: 1, user: 20), last: EntryKey(owner: 1, user: 120))
+        state.flushBatchStarting(window)
         try f.store.writeSync { c in
-            for row in batch {
-                if let value = row.value { try SubsTable().upsert(c, owner: 1, user: row.user, value: value) } else {
+            for (row, value) in batch {
+                if let value { try SubsTable().upsert(c, owner: 1, user: row.user, value: value) } else {
                     try SubsTable().delete(c, owner: 1, user: row.user)
                 }
             }
@@ -52,7 +54,7 @@ final class PageFlushWindowTests: XCTestCase {
 
         // Announced: the shadows are the flushed values; entries stay pending until the flush drops them.
         let pendingBefore = state.index.count
-        state.flushBatchEnded(committed: batch)
+        state.flushBatchEnded(window, committed: batch.map(\.row))
         try assertPages(&state, model, "announced")
         XCTAssertEqual(state.index.count, pendingBefore)
     }

@@ -104,7 +104,7 @@ extension WriteBehindCache {
     /// One transaction for the rows `batch` points at in `images` (plus the flushed_seq `marks`); on a
     /// constraint violation, a second one row by row. Returns the positions in `batch` of refused rows.
     func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
-                            marks: [FlushMark]) async throws -> [Int] {
+                    marks: [FlushMark]) async throws -> [Int] {
         let table = self.table
         let name = self.name
         let columns = images.map(\.values)

@@ -1,10 +1,11 @@
 /// A sorted set of page keys that answers "how many keys are below k" and "which key has rank r" in
-/// O(log n), and inserts or removes in O(√n)-ish: the keys live in consecutive sorted chunks of at most
-/// `maxChunk`, with each chunk's last key and first rank kept in small side arrays.
+/// O(log n), and inserts or removes in O(chunk + n / chunk): the keys live in consecutive sorted chunks of
+/// at most `maxChunk`, with each chunk's last key and first rank kept in small side arrays.
 ///
-/// One flat sorted array would move half of it on every insert away from the end (50 000 keys: 400 kB);
-/// a chunk moves at most 8 kB, and the side arrays (one entry per chunk) are updated with a short loop.
-/// Inserts at the end, the usual case (new subscriptions and views come last), touch only the last chunk.
+/// One flat sorted array would move half of it on every insert away from the end (50 000 keys: 400 kB;
+/// WriteBehindBench measured 62 µs per write to such an owner against 21 µs with chunks); a chunk moves
+/// at most 8 kB, and the side arrays (one entry per chunk) are updated with a short loop. Inserts at the
+/// end, the usual case (new subscriptions and views come last), touch only the last chunk.
 struct SortedKeys {
     /// Chunk size at which a chunk is split in two.
     static let maxChunk = 512

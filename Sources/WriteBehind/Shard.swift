@@ -17,6 +17,12 @@ actor Shard<Table: WriteBehindTable> {
     func page(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
         try state.page(owner: owner, limit: limit, offset: offset)
     }
+    func page(owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        try state.page(owner: owner, after: key, limit: limit)
+    }
+    func page(owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        try state.page(owner: owner, before: key, limit: limit)
+    }
     func sizes() -> (pending: Int, countedOwners: Int) { state.sizes() }
 
     // MARK: - Writes
@@ -38,6 +44,10 @@ actor Shard<Table: WriteBehindTable> {
     func snapshotImage() -> PendingImage<Value>? { state.snapshotImage() }
     func snapshotSaved(generation: UInt64, seq: UInt64) { state.snapshotSaved(generation: generation, seq: seq) }
     func durability() -> (pending: Int, unsnapshotted: Int) { state.durability() }
+    func flushBatchStarting(_ window: FlushWindow) { state.flushBatchStarting(window) }
+    func flushBatchEnded(_ window: FlushWindow, committed rows: [CommittedRow]) {
+        state.flushBatchEnded(window, committed: rows)
+    }
     func dropFlushed(_ image: PendingImage<Value>, refusedOwners: [Int64]) {
         state.dropFlushed(image, refusedOwners: refusedOwners)
     }

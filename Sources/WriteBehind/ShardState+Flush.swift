@@ -69,6 +69,8 @@ extension ShardState {
                 newValues.reserveCapacity(ShardIndex.grownCapacity(kept.count))
                 for slot in kept { newValues.append(values[slot]) }
                 values = newValues
+                shadows.keep(kept)
+                orders = [:]   // rebuilt by the next page of each owner, from what is left
             } else {
                 for slot in dropped.reversed() { removeSlot(slot) }   // descending: no slot in the list moves
             }
@@ -77,7 +79,7 @@ extension ShardState {
         }
         for owner in refusedOwners { index.dropCounts(owner) }
         if changed { generation &+= 1 }
-        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
+        shrinkIfSparse()
     }
 
     /// Drops the entries a flush committed, unless a write replaced them meanwhile (their sequence number
@@ -91,7 +93,13 @@ extension ShardState {
             index.dropCounts(e.owner)
         }
         if changed { generation &+= 1 }
-        if let capacity = index.shrinkIfSparse() { values = ShardIndex.copy(values, capacity: capacity) }
+        shrinkIfSparse()
+    }
+
+    private mutating func shrinkIfSparse() {
+        guard let capacity = index.shrinkIfSparse() else { return }
+        values = ShardIndex.copy(values, capacity: capacity)
+        shadows.shrink(to: capacity)
     }
 
     private mutating func drop(_ e: PendingWrite<Value>) -> Bool {

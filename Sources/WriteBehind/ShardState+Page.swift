@@ -1,85 +1,118 @@
 import Store
 
 extension ShardState {
-    /// A page of the owner's merged entries in (sortKey, user) order.
-    ///
-    /// With k pending entries for the owner, a stored row's merged position is within k of its stored
-    /// position, so one window of stored rows [offset − k, offset + limit + k) holds every stored row of
-    /// the page. When the window does not start at 0, the merged position of its first row needs the
-    /// number of hidden stored rows before it: the k pending users' stored rows are looked up for that.
-    /// Cost: O(limit + k) rows plus, only when offset > k, k point reads; all in one read transaction.
-    func page(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
-        guard limit > 0 else { return [] }
-        let offset = max(0, offset)
-        var pendingUsers = Set<Int64>()
-        var upserts: [(user: Int64, value: Value)] = []
-        for slot in index.slots(of: owner) {
-            let user = index.keys[slot].user
-            pendingUsers.insert(user)
-            if let v = values[slot] { upserts.append((user, v)) }
-        }
-        if pendingUsers.isEmpty {
-            return try store.read { try table.page($0, owner: owner, limit: limit, offset: offset) }
-        }
-        upserts.sort { Self.precedes(($0.value.sortKey, $0.user), ($1.value.sortKey, $1.user)) }
-        let k = pendingUsers.count
-        let start = offset > k ? offset - k : 0
-        let (w, o1) = limit.addingReportingOverflow(2 * k)
-        let windowLimit = o1 ? Int.max : w
-        let (pageEnd, o2) = offset.addingReportingOverflow(limit)
-        let end = o2 ? Int.max : pageEnd
+    /// Below this offset an owner without pending entries is read with one OFFSET query; from it on, the
+    /// start is located over the index alone first (`storedKey`), which spares SQLite reading the rows it
+    /// skips.
+    static var indexSeekOffset: Int { 64 }
+    /// A page stops narrowing down where it starts once that is within this many stored rows, and reads them.
+    static var seekSlack: Int { 32 }
 
+    /// The owner's merged entries strictly after `key`, at most `limit`, in (sortKey, user) order:
+    /// O(limit + log k) for k pending entries of the owner, plus the stored rows pending entries hide
+    /// within the page.
+    mutating func page(owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        guard limit > 0 else { return [] }
+        if index.pendingCount(of: owner) == 0 {
+            return try store.read { try table.page($0, owner: owner, after: key, limit: limit) }
+        }
+        let order = try pageOrder(owner)
         return try store.read { c in
             try c.execute("BEGIN")
             defer { try? c.execute("COMMIT") }
-            let window = try table.page(c, owner: owner, limit: windowLimit, offset: start)
-            let exhausted = window.count < windowLimit
-            var position: Int          // merged position of the next element emitted
-            var u = 0                  // next upsert to merge
-            if start == 0 {
-                position = 0
-            } else {
-                guard let first = window.first else { return [] }   // fewer than `start` stored rows: past the end
-                let firstKey = (first.value.sortKey, first.user)
-                var hiddenBefore = 0
-                for user in pendingUsers {
-                    if let s = try table.fetch(c, owner: owner, user: user),
-                       Self.precedes((s.sortKey, user), firstKey) {
-                        hiddenBefore += 1
-                    }
-                }
-                while u < upserts.count && Self.precedes((upserts[u].value.sortKey, upserts[u].user), firstKey) {
-                    u += 1
-                }
-                // Upserts before the window sit before `offset` (position ≤ start + k − 1 < offset).
-                position = start - hiddenBefore + u
-            }
-            var out: [(user: Int64, value: Value)] = []
-            out.reserveCapacity(min(limit, window.count + upserts.count))
-            var w = 0
-            while position < end {
-                while w < window.count && pendingUsers.contains(window[w].user) { w += 1 }   // hidden
-                let takeUpsert: Bool
-                if w < window.count {
-                    takeUpsert = u < upserts.count && Self.precedes(
-                        (upserts[u].value.sortKey, upserts[u].user), (window[w].value.sortKey, window[w].user))
-                } else if exhausted {
-                    guard u < upserts.count else { break }
-                    takeUpsert = true
-                } else {
-                    break   // the window covered every position up to `end`
-                }
-                let element = takeUpsert ? upserts[u] : window[w]
-                if takeUpsert { u += 1 } else { w += 1 }
-                if position >= offset { out.append(element) }
-                position += 1
-            }
-            return out
+            return try mergeForward(c, owner: owner, order: order, after: key, skip: 0, limit: limit)
         }
     }
 
-    /// (sortKey, user) order.
-    @inline(__always) static func precedes(_ a: (Int64, Int64), _ b: (Int64, Int64)) -> Bool {
-        a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+    /// The owner's merged entries strictly before `key`, at most `limit` (the last ones), in (sortKey,
+    /// user) order; costs as `page(owner:after:limit:)`.
+    mutating func page(owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        guard limit > 0 else { return [] }
+        if index.pendingCount(of: owner) == 0 {
+            return try store.read { Array(try table.page($0, owner: owner, before: key, limit: limit).reversed()) }
+        }
+        let order = try pageOrder(owner)
+        return try store.read { c in
+            try c.execute("BEGIN")
+            defer { try? c.execute("COMMIT") }
+            return try mergeBackward(c, owner: owner, order: order, before: key, limit: limit)
+        }
+    }
+
+    /// A page of the owner's merged entries in (sortKey, user) order, by position in the merged list.
+    ///
+    /// The merged position of a stored row S[i] is f(i) = i − (hidden stored rows before it) + (pending
+    /// upserts before it), both known in O(log k) from the owner's order. The page starts after the last
+    /// stored row with f ≤ offset, which lies among the stored rows [offset − upserts, offset + hidden]:
+    /// that range is narrowed by reading single keys over the index (`storedKey`, relative to the best
+    /// start found so far), guessing as if no pending entry lay in between and halving when a guess does
+    /// not halve the range. Then the page merges from there. Cost: SQLite's O(offset) steps over the index
+    /// (an OFFSET query pays them anyway), a few key reads, and O(limit + log k) rows and work.
+    mutating func page(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
+        guard limit > 0 else { return [] }
+        let offset = max(0, offset)
+        if index.pendingCount(of: owner) == 0 { return try storedPage(owner: owner, limit: limit, offset: offset) }
+        let total = try count(owner: owner)
+        guard offset < total else { return [] }
+        let order = try pageOrder(owner)
+        return try store.read { c in
+            try c.execute("BEGIN")
+            defer { try? c.execute("COMMIT") }
+            let hidden = try hiddenRows(c, owner: owner, order: order)
+            let start = try pageStart(c, owner: owner, order: order, hidden: hidden, total: total, offset: offset)
+            return try mergeForward(c, owner: owner, order: order, after: start.after, skip: offset - start.position,
+                                    limit: limit)
+        }
+    }
+
+    /// Stored rows only (no pending entry of the owner).
+    private func storedPage(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
+        if offset < Self.indexSeekOffset {
+            return try store.read { try table.page($0, owner: owner, limit: limit, offset: offset) }
+        }
+        return try store.read { c in
+            try c.execute("BEGIN")
+            defer { try? c.execute("COMMIT") }
+            guard let last = try table.storedKey(c, owner: owner, after: nil, distance: offset) else { return [] }
+            return try table.page(c, owner: owner, after: last, limit: limit)
+        }
+    }
+
+    /// Where a page at `offset` starts merging: after `after` (nil: from the first entry), at merged
+    /// position `position` ≤ offset, within `seekSlack` stored rows of the page (or exactly at it).
+    private func pageStart(_ c: Connection, owner: Int64, order: OwnerOrder, hidden: HiddenRows, total: Int,
+                           offset: Int) throws -> (after: PageKey?, position: Int) {
+        let stored = total - order.upserts.count + hidden.count
+        guard stored > 0 else { return (nil, 0) }
+        // f(lo) ≤ lo + upserts ≤ offset, and f(i) ≥ i − hidden > offset from offset + hidden + 1 on.
+        var lo = min(max(0, offset - order.upserts.count), stored - 1)
+        var end = min(stored, offset + hidden.count + 1)
+        func position(_ i: Int, _ key: PageKey) -> Int { i - hidden.rank(of: key) + order.upserts.rank(of: key) }
+        // A missing row means the counts disagree with the table (written behind the cache's back): start
+        // from the first row, which is slow but still a page.
+        guard var loKey = try table.storedKey(c, owner: owner, after: nil, distance: lo + 1) else { return (nil, 0) }
+        var loPosition = position(lo, loKey)
+        // Only at lo = 0: the page starts among the upserts before the first stored row.
+        if loPosition > offset { return (nil, 0) }
+        var halve = false
+        while loPosition < offset && end - lo > Self.seekSlack {
+            let width = end - lo
+            var guess = halve ? lo + width / 2 : lo + (offset - loPosition)
+            guess = min(max(guess, lo + 1), end - 1)
+            if let key = try table.storedKey(c, owner: owner, after: loKey, distance: guess - lo) {
+                let p = position(guess, key)
+                if p <= offset {
+                    lo = guess
+                    loKey = key
+                    loPosition = p
+                } else {
+                    end = guess
+                }
+            } else {
+                end = guess
+            }
+            halve = (end - lo) * 2 > width
+        }
+        return (loKey.predecessor, loPosition)
     }
 }

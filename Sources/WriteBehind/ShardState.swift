@@ -14,6 +14,13 @@ struct ShardState<Table: WriteBehindTable> {
     var index: ShardIndex
     /// Parallel to `index.keys`: the pending value, nil for a pending delete.
     var values: [Value?] = []
+    /// Parallel to `index.keys`: the stored row each entry hides (valid while the owner's counts are loaded).
+    var shadows = StoredShadows()
+    /// Page orders kept for owners with many pending entries (see `ShardState+Order.swift`).
+    var orders: [Int64: OwnerOrder] = [:]
+    /// The keys of the flush batches being committed, or committed and not yet announced: their stored
+    /// rows may change under a page.
+    var flushingBatches: [FlushWindow] = []
     /// The last sequence number handed out.
     var lastSeq: UInt64 = 0
     /// Bumped by every change of the pending state; a snapshot is due while it differs from `savedGeneration`.
@@ -43,6 +50,7 @@ struct ShardState<Table: WriteBehindTable> {
         if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
         _ = index.insert(e.owner, e.user, seq: e.seq, upsert: e.value != nil)
         values.append(e.value)
+        shadows.append(nil)   // read with the owner's counts, before any page needs it
     }
 
     // MARK: - Reads
@@ -86,7 +94,7 @@ struct ShardState<Table: WriteBehindTable> {
         let slot = index.find(owner, user)
         let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
         guard previous == nil else { return false }
-        try record(owner, user, slot, value)
+        try record(owner, user, slot, value, stored: nil)
         index.moveCount(owner, from: nil, to: value.category)
         return true
     }
@@ -99,7 +107,7 @@ struct ShardState<Table: WriteBehindTable> {
         let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible)
         // The merged view already says so. (Unwrapped by hand: Optional's == costs generic metadata here.)
         if let p = previous, p == value { return previous }
-        try record(owner, user, slot, value)
+        try record(owner, user, slot, value, stored: previous)
         index.moveCount(owner, from: previous?.category, to: value.category)
         return previous
     }
@@ -111,7 +119,7 @@ struct ShardState<Table: WriteBehindTable> {
         let slot = index.find(owner, user)
         guard let previous = slot >= 0 ? values[slot] : try stored(owner, user, visible: visible) else { return nil }
         // Always a delete entry, even over a pending insert: a flush may be writing that insert right now.
-        try record(owner, user, slot, nil)
+        try record(owner, user, slot, nil, stored: previous)
         index.moveCount(owner, from: previous.category, to: nil)
         return previous
     }
@@ -178,13 +186,14 @@ struct ShardState<Table: WriteBehindTable> {
             let raw = try table.counts(c, owner: owner)
             var counts = (0..<n).map { $0 < raw.count ? raw[$0] : 0 }
             for slot in slots {
-                if let s = try table.fetch(c, owner: owner, user: index.keys[slot].user) {
-                    counts[Self.bucket(s.category, n)] -= 1
-                }
+                let s = try table.fetch(c, owner: owner, user: index.keys[slot].user)
+                if let s { counts[Self.bucket(s.category, n)] -= 1 }
+                shadows[slot] = s?.sortKey
                 if let v = values[slot] { counts[Self.bucket(v.category, n)] += 1 }
             }
             return counts
         }
+        orders[owner] = nil   // its hidden keys may have changed: rebuilt by the next page
         index.setCounts(owner, counts)
         index.evictIdleCounts(limit: countedOwnerLimit)
         return counts
@@ -194,10 +203,12 @@ struct ShardState<Table: WriteBehindTable> {
         category >= 0 && category < n ? category : 0
     }
 
-    /// Gives (owner, user) a new pending state with the next sequence number.
-    private mutating func record(_ owner: Int64, _ user: Int64, _ slot: Int, _ value: Value?) throws {
+    /// Gives (owner, user) a new pending state with the next sequence number. `stored` is the stored row,
+    /// which a new entry hides (for an existing slot it is the merged value and is not used).
+    private mutating func record(_ owner: Int64, _ user: Int64, _ slot: Int, _ value: Value?, stored: Value?) throws {
         if slot >= 0 {
             lastSeq &+= 1
+            if !orders.isEmpty { reorder(owner, user, from: values[slot], to: value) }
             index.update(slot, seq: lastSeq, upsert: value != nil)
             values[slot] = value
         } else {
@@ -206,13 +217,29 @@ struct ShardState<Table: WriteBehindTable> {
             if values.count == values.capacity { values.reserveCapacity(ShardIndex.grownCapacity(values.count)) }
             _ = index.insert(owner, user, seq: lastSeq, upsert: value != nil)
             values.append(value)
+            // Unwrapped by hand: optional chaining on a generic value costs a metadata lookup here.
+            var storedKey: Int64?
+            if let s = stored { storedKey = s.sortKey }
+            shadows.append(storedKey)
+            if !orders.isEmpty {
+                reorder(owner, user, from: nil, to: value)
+                reshadow(owner, user, from: nil, to: storedKey)
+            }
         }
         generation &+= 1
     }
 
-    /// Removes a slot, mirroring in `values` the move the index makes (the last slot fills the hole).
+    /// Removes a slot, mirroring in `values` and `shadows` the move the index makes (the last slot fills
+    /// the hole).
     mutating func removeSlot(_ slot: Int) {
+        let key = index.keys[slot]
+        if !orders.isEmpty, orders[key.owner] != nil {
+            reorder(key.owner, key.user, from: values[slot], to: nil)
+            reshadow(key.owner, key.user, from: shadows[slot], to: nil)
+        }
         if index.remove(slot) { values[slot] = values[values.count - 1] }
         values.removeLast()
+        shadows.removeSlot(slot)
+        if !orders.isEmpty && index.pendingCount(of: key.owner) == 0 { orders[key.owner] = nil }
     }
 }

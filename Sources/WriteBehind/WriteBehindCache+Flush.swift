@@ -53,22 +53,26 @@ extension WriteBehindCache {
         order.sort { $0.owner < $1.owner || ($0.owner == $1.owner && $0.user < $1.user) }
         let marks = taken.map { FlushMark(shard: $0.shard, seq: $0.image.lastSeq) }
         var refused: [FlushRef] = []
+        var unannounced: CommittedBatch?   // its shards are told while the next batch commits
         var at = 0
         while at < order.count {
             let end = min(at + batchSize, order.count)
             do {
                 if flushAbort.load(ordering: .relaxed) { throw WriteBehindError.shutdownDeadline(cache: name) }
                 let batch = order[at..<end]
-                for j in try await applyBatch(batch, of: images, marks: end == order.count ? marks : []) {
-                    refused.append(batch[at + j])
-                }
+                let committed = try await commitBatch(batch, of: taken, marks: end == order.count ? marks : [],
+                                                      announcing: &unannounced)
+                for j in committed.refused { refused.append(batch[at + j]) }
+                unannounced = committed
             } catch {
+                if let last = unannounced { await announce(last, taken) }
                 // Drop what earlier batches committed, keep the rest pending.
                 await dropCommitted(order[..<at], refused: refused, taken)
                 throw error
             }
             at = end
         }
+        if let last = unannounced { await announce(last, taken) }
         var refusedOwners = Array(repeating: [Int64](), count: images.count)
         for r in refused { refusedOwners[Int(r.image)].append(r.owner) }
         for (n, entry) in taken.enumerated() {
@@ -99,8 +103,8 @@ extension WriteBehindCache {
 
     /// One transaction for the rows `batch` points at in `images` (plus the flushed_seq `marks`); on a
     /// constraint violation, a second one row by row. Returns the positions in `batch` of refused rows.
-    private func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
-                            marks: [FlushMark]) async throws -> [Int] {
+    func applyBatch(_ batch: ArraySlice<FlushRef>, of images: [PendingImage<Table.Value>],
+                    marks: [FlushMark]) async throws -> [Int] {
         let table = self.table
         let name = self.name
         let columns = images.map(\.values)

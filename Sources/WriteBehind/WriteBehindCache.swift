@@ -101,9 +101,22 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
         try await shard(owner).count(owner: owner)
     }
 
-    /// A page of the owner's merged entries in (sortKey, user) order.
+    /// A page of the owner's merged entries in (sortKey, user) order, from position `offset`: exact
+    /// whatever is pending; SQLite steps over `offset` index entries to find it.
     public func page(owner: Int64, limit: Int, offset: Int) async throws -> [(user: Int64, value: Table.Value)] {
         try await shard(owner).page(owner: owner, limit: limit, offset: offset)
+    }
+
+    /// The owner's merged entries strictly after `key`, at most `limit`, in (sortKey, user) order: what a
+    /// `next` link asks for, in O(limit + log k) at any depth (k: the owner's pending entries).
+    public func page(owner: Int64, after key: PageKey, limit: Int) async throws -> [(user: Int64, value: Table.Value)] {
+        try await shard(owner).page(owner: owner, after: key, limit: limit)
+    }
+
+    /// The owner's last `limit` merged entries strictly before `key`, in (sortKey, user) order: what a
+    /// `previous` link asks for, costing as `page(owner:after:limit:)`.
+    public func page(owner: Int64, before key: PageKey, limit: Int) async throws -> [(user: Int64, value: Table.Value)] {
+        try await shard(owner).page(owner: owner, before: key, limit: limit)
     }
 
     // MARK: - Writes

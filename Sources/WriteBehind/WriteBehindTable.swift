@@ -30,6 +30,18 @@ public protocol WriteBehindTable: Sendable {
     func counts(_ c: Connection, owner: Int64) throws -> [Int]
     /// Stored rows of `owner` in (sortKey, user) order.
     func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)]
+    /// Stored rows of `owner` strictly after `key`, in (sortKey, user) order: `WHERE owner = ? AND
+    /// (sortColumn, user) > (?, ?) ORDER BY sortColumn, user LIMIT ?`, on an index of (owner, sortColumn,
+    /// user) so that it costs O(limit) at any depth. The default scans the offset pages from the start.
+    func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)]
+    /// Stored rows of `owner` strictly before `key`, nearest first (descending (sortKey, user) order), as
+    /// `page(after:)` backwards. The default scans the offset pages from the start.
+    func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)]
+    /// The key of the stored row `distance` (≥ 1) rows after `key` (nil: before the first row, so distance
+    /// 1 is the first row), or nil when there are not that many: `SELECT sortColumn, user … LIMIT 1
+    /// OFFSET distance - 1`, reading only the index (SQLite then steps over the skipped rows without
+    /// reading them). Offset pages locate their start with it. The default reads whole rows.
+    func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey?
     /// Inserts or replaces the row (INSERT OR REPLACE).
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Value) throws
     /// Deletes the row if present.
@@ -47,6 +59,54 @@ public protocol WriteBehindTable: Sendable {
 }
 
 extension WriteBehindTable {
+    /// Scans the offset pages (O(rows before the key)): override with the keyset query.
+    public func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        var out: [(user: Int64, value: Value)] = []
+        guard limit > 0 else { return out }
+        try scan(c, owner: owner) { row in
+            if key < PageKey(sortKey: row.value.sortKey, user: row.user) { out.append(row) }
+            return out.count < limit
+        }
+        return out
+    }
+
+    /// Scans the offset pages (O(rows before the key)): override with the keyset query.
+    public func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Value)] {
+        var out: [(user: Int64, value: Value)] = []
+        guard limit > 0 else { return out }
+        try scan(c, owner: owner) { row in
+            guard PageKey(sortKey: row.value.sortKey, user: row.user) < key else { return false }
+            out.append(row)
+            if out.count > limit && out.count - limit >= 4096 { out.removeFirst(out.count - limit) }
+            return true
+        }
+        return Array(out.suffix(limit).reversed())
+    }
+
+    /// Reads whole rows through the offset and keyset pages: override with a query of the index alone.
+    public func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
+        guard distance > 0 else { return key }
+        let row: (user: Int64, value: Value)?
+        if let key {
+            let rows = try page(c, owner: owner, after: key, limit: distance)
+            row = rows.count == distance ? rows.last : nil
+        } else {
+            row = try page(c, owner: owner, limit: 1, offset: distance - 1).first
+        }
+        return row.map { PageKey(sortKey: $0.value.sortKey, user: $0.user) }
+    }
+
+    /// Every stored row of `owner` in order, 500 at a time, while `body` returns true.
+    private func scan(_ c: Connection, owner: Int64, _ body: ((user: Int64, value: Value)) -> Bool) throws {
+        var offset = 0
+        while true {
+            let rows = try page(c, owner: owner, limit: 500, offset: offset)
+            for row in rows where !body(row) { return }
+            if rows.count < 500 { return }
+            offset += rows.count
+        }
+    }
+
     /// Not checked: snapshot entries are replayed whatever they name.
     public func existingOwners(_ c: Connection, ids: [Int64]) throws -> Set<Int64>? { nil }
     /// Not checked: snapshot entries are replayed whatever they name.

@@ -60,6 +60,15 @@ final class TableHooks: Sendable {
     let release = DispatchSemaphore(value: 0)
     /// Rows written (upserts and deletes) since creation.
     let writes = Mutex(0)
+    /// `storedKey` calls since creation.
+    let keyReads = Mutex(0)
+    /// Rows returned by the page queries since creation.
+    let rowsRead = Mutex(0)
+
+    func read<T>(_ rows: [T]) -> [T] {
+        rowsRead.withLock { $0 += rows.count }
+        return rows
+    }
 
     func beforeWrite(user: Int64) throws {
         writes.withLock { $0 += 1 }
@@ -102,8 +111,31 @@ struct SubsTable: WriteBehindTable {
         [try c.queryOne("SELECT count(*) FROM subs WHERE owner = ?", [.integer(owner)]) { $0.int(0) } ?? 0]
     }
     func page(_ c: Connection, owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Sub)] {
-        try c.query("SELECT user, date FROM subs WHERE owner = ? ORDER BY date, user LIMIT ? OFFSET ?",
-                    [.integer(owner), SQLValue(limit), SQLValue(offset)]) { ($0.int64(0), Sub(date: $0.int64(1))) }
+        try hooks.read(c.query("SELECT user, date FROM subs WHERE owner = ? ORDER BY date, user LIMIT ? OFFSET ?",
+                    [.integer(owner), SQLValue(limit), SQLValue(offset)]) { ($0.int64(0), Sub(date: $0.int64(1))) })
+    }
+    func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Sub)] {
+        try hooks.read(c.query("SELECT user, date FROM subs WHERE owner = ? AND (date, user) > (?, ?) ORDER BY date, user LIMIT ?",
+                               [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(limit)]) {
+            ($0.int64(0), Sub(date: $0.int64(1)))
+        })
+    }
+    func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Sub)] {
+        try hooks.read(c.query("SELECT user, date FROM subs WHERE owner = ? AND (date, user) < (?, ?) ORDER BY date DESC, user DESC LIMIT ?",
+                               [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(limit)]) {
+            ($0.int64(0), Sub(date: $0.int64(1)))
+        })
+    }
+    /// Counts its calls, so tests can bound how many keys a page reads.
+    func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
+        hooks.keyReads.withLock { $0 += 1 }
+        let map = { (r: Row) in PageKey(sortKey: r.int64(0), user: r.int64(1)) }
+        if let key {
+            return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? AND (date, user) > (?, ?) ORDER BY date, user LIMIT 1 OFFSET ?",
+                                  [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(distance - 1)], map)
+        }
+        return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? ORDER BY date, user LIMIT 1 OFFSET ?",
+                              [.integer(owner), SQLValue(distance - 1)], map)
     }
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Sub) throws {
         try hooks.beforeWrite(user: user)

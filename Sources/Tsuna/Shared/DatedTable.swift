@@ -20,8 +20,8 @@ struct DatedTable: WriteBehindTable {
     /// Which of some owner ids still exist (their feature's store answers).
     let existingOwnerIds: @Sendable (Connection, [Int64]) throws -> Set<Int64>
     private let selectOne, countAll, upsertRow, deleteRow: String
-    /// The page query (visible to the query-plan test).
-    let selectPage: String
+    /// The page queries: by offset, after and before a key, and a key alone (visible to the query-plan test).
+    let selectPage, selectAfter, selectBefore, selectKey, selectKeyAfter: String
 
     /// `name` labels the cache (snapshot files, metrics); `table` and `ownerColumn` name the SQL.
     init(name: String, table: String, ownerColumn: String,
@@ -31,6 +31,10 @@ struct DatedTable: WriteBehindTable {
         selectOne = "SELECT date FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
         countAll = "SELECT count(*) AS n FROM \(table) WHERE \(ownerColumn) = ?"
         selectPage = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
+        selectAfter = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT ?"
+        selectBefore = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) < (?, ?) ORDER BY date DESC, user_id DESC LIMIT ?"
+        selectKey = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT 1 OFFSET ?"
+        selectKeyAfter = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT 1 OFFSET ?"
         upsertRow = "INSERT OR REPLACE INTO \(table) (\(ownerColumn), user_id, date) VALUES (?, ?, ?)"
         deleteRow = "DELETE FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
     }
@@ -47,6 +51,24 @@ struct DatedTable: WriteBehindTable {
         try c.query(selectPage, [owner, limit, offset]) {
             (user: $0.int64("user_id"), value: Dated(date: $0.int64("date")))
         }
+    }
+
+    func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Dated)] {
+        try c.query(selectAfter, [owner, key.sortKey, key.user, Int64(limit)]) {
+            (user: $0.int64("user_id"), value: Dated(date: $0.int64("date")))
+        }
+    }
+
+    func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Dated)] {
+        try c.query(selectBefore, [owner, key.sortKey, key.user, Int64(limit)]) {
+            (user: $0.int64("user_id"), value: Dated(date: $0.int64("date")))
+        }
+    }
+
+    func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
+        if let key { return try c.queryOne(selectKeyAfter, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
+        return try c.queryOne(selectKey, [owner, Int64(distance - 1)], map)
     }
 
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Dated) throws {

@@ -24,6 +24,11 @@ struct Vote: WriteBehindValue {
 struct VotesTable: WriteBehindTable {
     var name: String { "votes" }
     static let selectPage = "SELECT user_id, choice, date FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT ? OFFSET ?"
+    static let selectAfter = "SELECT user_id, choice, date FROM votes WHERE content_id = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT ?"
+    static let selectBefore = "SELECT user_id, choice, date FROM votes WHERE content_id = ? AND (date, user_id) < (?, ?) ORDER BY date DESC, user_id DESC LIMIT ?"
+    /// Keys alone: SQLite steps over the skipped entries of votes_by_date without reading their rows.
+    static let selectKey = "SELECT date, user_id FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT 1 OFFSET ?"
+    static let selectKeyAfter = "SELECT date, user_id FROM votes WHERE content_id = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT 1 OFFSET ?"
     var categoryCount: Int { 2 }
 
     func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Vote? {
@@ -44,6 +49,24 @@ struct VotesTable: WriteBehindTable {
                     [owner, limit, offset]) {
             (user: $0.int64("user_id"), value: Vote(up: $0.string("choice") == "u", date: $0.int64("date")))
         }
+    }
+
+    func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Vote)] {
+        try c.query(VotesTable.selectAfter, [owner, key.sortKey, key.user, Int64(limit)]) { VotesTable.row($0) }
+    }
+
+    func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Vote)] {
+        try c.query(VotesTable.selectBefore, [owner, key.sortKey, key.user, Int64(limit)]) { VotesTable.row($0) }
+    }
+
+    func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
+        if let key { return try c.queryOne(VotesTable.selectKeyAfter, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
+        return try c.queryOne(VotesTable.selectKey, [owner, Int64(distance - 1)], map)
+    }
+
+    private static func row(_ r: Row) -> (user: Int64, value: Vote) {
+        (user: r.int64("user_id"), value: Vote(up: r.string("choice") == "u", date: r.int64("date")))
     }
 
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Vote) throws {

@@ -50,6 +50,27 @@ struct VotesTable: WriteBehindTable {
             ($0.int64(0), Vote(choice: UInt8(truncatingIfNeeded: $0.int(1)), date: $0.int64(2)))
         }
     }
+    func page(_ c: Connection, owner: Int64, after key: PageKey, limit: Int) throws -> [(user: Int64, value: Vote)] {
+        try c.query("SELECT user, choice, date FROM votes WHERE owner = ? AND (date, user) > (?, ?) ORDER BY date, user LIMIT ?",
+                    [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(limit)]) {
+            ($0.int64(0), Vote(choice: UInt8(truncatingIfNeeded: $0.int(1)), date: $0.int64(2)))
+        }
+    }
+    func page(_ c: Connection, owner: Int64, before key: PageKey, limit: Int) throws -> [(user: Int64, value: Vote)] {
+        try c.query("SELECT user, choice, date FROM votes WHERE owner = ? AND (date, user) < (?, ?) ORDER BY date DESC, user DESC LIMIT ?",
+                    [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(limit)]) {
+            ($0.int64(0), Vote(choice: UInt8(truncatingIfNeeded: $0.int(1)), date: $0.int64(2)))
+        }
+    }
+    func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64(0), user: r.int64(1)) }
+        if let key {
+            return try c.queryOne("SELECT date, user FROM votes WHERE owner = ? AND (date, user) > (?, ?) ORDER BY date, user LIMIT 1 OFFSET ?",
+                                  [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(distance - 1)], map)
+        }
+        return try c.queryOne("SELECT date, user FROM votes WHERE owner = ? ORDER BY date, user LIMIT 1 OFFSET ?",
+                              [.integer(owner), SQLValue(distance - 1)], map)
+    }
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Vote) throws {
         try c.run("INSERT OR REPLACE INTO votes (owner, user, choice, date) VALUES (?, ?, ?, ?)",
                   [.integer(owner), .integer(user), .integer(Int64(value.choice)), .integer(value.date)])

@@ -3,7 +3,8 @@
 //   swift build -c release --product WriteBehindBench && .build/release/WriteBehindBench [entries]
 //
 // Environment: WB_BENCH_TASKS=n sets the concurrent writer tasks (default 8); WB_BENCH_WRITES_ONLY=1 stops
-// after the write figures, WB_BENCH_FLUSH_ONLY=1 flushes right after them (for profiling one phase).
+// after the write figures, WB_BENCH_FLUSH_ONLY=1 flushes right after them (for profiling one phase);
+// WB_BENCH_PAGES_ONLY=1 runs only the page figures.
 import Foundation
 import Store
 import WriteBehind
@@ -20,6 +21,7 @@ func run() async throws {
     let dir = NSTemporaryDirectory() + "wb-bench-" + UUID().uuidString
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
+    if environment["WB_BENCH_PAGES_ONLY"] != nil { return try await pageFigures(directory: dir) }
     let store = try Store(path: dir + "/bench.sqlite", migrations: VotesTable.migrations)
     defer { store.close() }
     print("write-behind benchmark: \(entries) entries (\(owners) owners × \(usersPerOwner) users), "
@@ -103,6 +105,9 @@ func run() async throws {
     }
     print(String(format: "reference:  %.0f rows/s for the same upserts straight through Store, in order",
                  Double(entries) / seconds(since: start)))
+
+    // 6. Pages of an owner with many stored rows and many pending entries.
+    try await pageFigures(directory: dir)
 }
 
 // Top-level await (a Task waited for with a semaphore would be main-actor isolated in Swift 6 mode and

@@ -127,13 +127,25 @@ extension String {
 
 extension Page {
     /// A page of a write-behind cache's entries for `owner` (pending writes included): each row is the user
-    /// reference plus what `fields` writes of its value.
+    /// reference plus what `fields` writes of its value. A position key [sortKey, user] reads the page after
+    /// or before it (O(limit) at any depth); the links carry the first and last rows' keys.
     func userList<T: WriteBehindTable>(_ cache: WriteBehindCache<T>, owner: Int64, request: Request, services: Services,
                                        fields: (inout JSONWriter, T.Value) -> Void) async throws -> Response {
         let count = try await cache.count(owner: owner)
-        let rows = try await cache.page(owner: owner, limit: limit, offset: offset)
+        let rows: [(user: Int64, value: T.Value)]
+        switch position {
+        case .after(let k)? where k.count == 2:
+            rows = try await cache.page(owner: owner, after: PageKey(sortKey: k[0], user: k[1]), limit: limit)
+        case .before(let k)? where k.count == 2:
+            rows = try await cache.page(owner: owner, before: PageKey(sortKey: k[0], user: k[1]), limit: limit)
+        default:
+            rows = try await cache.page(owner: owner, limit: limit, offset: offset)
+        }
         let users = try services.users.references(rows.map(\.user))
-        return response(count: count, request: request, domain: services.domain) { w in
+        let keys = rows.first.flatMap { first in
+            rows.last.map { last in ([first.value.sortKey, first.user], [last.value.sortKey, last.user]) }
+        }
+        return response(count: count, keys: keys, request: request, domain: services.domain) { w in
             for row in rows {
                 w.beginObject()
                 w.userRef("user", users[row.user])

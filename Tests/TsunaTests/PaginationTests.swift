@@ -16,7 +16,13 @@ final class PaginationTests: XCTestCase {
             last = r.object
             forward.append((last["results"] as? [[String: Any]] ?? []).compactMap { $0["token"] as? String })
             url = last["next"] as? String
-            if let url { XCTAssertTrue(url.contains("cursor="), url) }
+            if let url {
+                XCTAssertTrue(url.contains("cursor="), url)
+                // Opaque: the position key (dates and internal ids) is sealed, never written out.
+                let cursor = URLComponents(string: url)?.queryItems?.first { $0.name == "cursor" }?.value ?? ""
+                XCTAssertFalse(cursor.contains("."), cursor)
+                XCTAssertGreaterThanOrEqual(cursor.count, 40, cursor)
+            }
         }
         url = last["previous"] as? String
         while let previous = url {

@@ -66,7 +66,7 @@ struct ChannelAdminsRoutes: Sendable {
     }
 
     private func list(_ ctx: Context<ChannelScope>) throws -> Response {
-        let page = Page(ctx.request)
+        let page = ctx.page
         let (count, rows) = try services.store.read { try ChannelAdminsStore.list(channelId: ctx.channel.id, page: page, $0) }
         let users = try services.users.references(rows.flatMap { [$0.userId] + ($0.promotedById.map { [$0] } ?? []) })
         return page.response(count: count, rows: rows, key: \.sortKey, request: ctx.request, domain: services.domain) { w, a in

@@ -45,7 +45,7 @@ struct ChannelsRoutes: Sendable {
     }
 
     private func list(_ ctx: Context<NoScope>) throws -> Response {
-        let page = Page(ctx.request)
+        let page = ctx.page
         let title = ctx.query("title")
         let userId = ctx.caller.id
         let (count, rows) = try services.store.read { c -> (Int, [ChannelRecord]) in

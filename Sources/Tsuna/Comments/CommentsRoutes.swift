@@ -86,7 +86,7 @@ struct CommentsRoutes: Sendable {
     }
 
     private func list(_ ctx: Context<ItemScope>) throws -> Response {
-        let page = Page(ctx.request)
+        let page = ctx.page
         let (count, rows) = try services.store.read { try CommentsStore.topLevel(contentId: ctx.item.id, page: page, $0) }
         let users = try services.users.references(rows.map(\.userId))
         return page.response(count: count, rows: rows, key: \.sortKey, request: ctx.request, domain: services.domain) { w, cm in

@@ -61,7 +61,7 @@ struct ContentsRoutes: Sendable {
         if showPrivate, try services.channelRole(ch, ctx.caller) == nil {
             throw APIError.forbidden(ChannelScope.notAdmin)
         }
-        let page = Page(ctx.request)
+        let page = ctx.page
         let title = ctx.query("title")
         let (count, rows) = try services.store.read {
             try ContentsStore.list(channelId: ch.id, kind: kind, includePrivate: showPrivate, title: title, page: page, $0)

@@ -47,7 +47,7 @@ struct MembershipsRoutes: Sendable {
     // MARK: plans
 
     private func list(_ ctx: Context<NoScope>) throws -> Response {
-        let page = Page(ctx.request)
+        let page = ctx.page
         let (count, plans) = try services.store.read { c in
             (try MembershipsStore.planCount(c), try MembershipsStore.plans(limit: page.limit, offset: page.offset, c))
         }

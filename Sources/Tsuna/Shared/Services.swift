@@ -14,6 +14,8 @@ final class Services: Sendable {
     let jwt: JWTSigner
     let passwords: PasswordHasher
     let urlSigner: URLSigner
+    /// Seals the position keys of list links.
+    let cursors: SealedNumbers
     let mailer: Mailer
     let media: MediaStorage
     let authentication: Authentication
@@ -44,6 +46,7 @@ final class Services: Sendable {
         // Separate keys per purpose, derived from the one secret.
         jwt = JWTSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/jwt"))
         urlSigner = URLSigner(key: HMACSHA256.mac(key: secret, message: "tsuna/media-url"))
+        cursors = SealedNumbers(key: HMACSHA256.mac(key: secret, message: "tsuna/list-cursor"))
         passwords = PasswordHasher(iterations: configuration.passwordIterations)
         mailer = Mailer(sender: mailSender, site: site)
         users = UserDirectory(store: store)

@@ -21,7 +21,7 @@ struct SubscribersRoutes: Sendable {
         api.route("DELETE", base + "delete/", .channel, summary: "Unsubscribe (not the owner; an admin stops being admin)",
                   tags: tags, unsubscribe)
         api.route("GET", base + "list/", .channel, summary: "Subscribers, oldest first", tags: tags) { ctx in
-            try await Page(ctx.request).userList(services.subscriptions, owner: ctx.channel.id, request: ctx.request,
+            try await ctx.page.userList(services.subscriptions, owner: ctx.channel.id, request: ctx.request,
                                                  services: services) { w, value in
                 w.key("date"); w.date(value.date)
             }

@@ -10,7 +10,7 @@ struct ViewersRoutes: Sendable {
         api.route("GET", "/viewers/v1/:ct/:object_token/list/", .item(visibility: .unchecked),
                   .channelAdmin(ChannelScope.notAdmin), summary: "Viewers of an item (its channel's admins)",
                   tags: ["viewers"]) { ctx in
-            try await Page(ctx.request).userList(services.views, owner: ctx.item.id, request: ctx.request,
+            try await ctx.page.userList(services.views, owner: ctx.item.id, request: ctx.request,
                                                  services: services) { w, value in
                 w.key("date"); w.date(value.date)
             }

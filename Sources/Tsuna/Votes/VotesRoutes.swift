@@ -35,7 +35,7 @@ struct VotesRoutes: Sendable {
             return Response(status: 204)
         }
         api.route("GET", base + "list/", item, summary: "Votes on the item, oldest first", tags: tags) { ctx in
-            try await Page(ctx.request).userList(services.votes, owner: ctx.item.id, request: ctx.request,
+            try await ctx.page.userList(services.votes, owner: ctx.item.id, request: ctx.request,
                                                  services: services) { w, value in
                 w.key("choice"); w.string(value.choice)
                 w.key("date"); w.date(value.date)

@@ -12,6 +12,9 @@ struct Context<Scope: Sendable>: Sendable {
     let input: Input
 
     func query(_ name: String) -> String? { request.query(name) }
+
+    /// The list page the query asks for (limit, offset, position key).
+    var page: Page { Page(request, cursors: services.cursors) }
 }
 
 /// What a handler of an open route (anonymous-only, or anyone) receives.

@@ -1,5 +1,6 @@
 import HTTP
 import JSON
+import Security
 import Store
 import WriteBehind
 
@@ -9,23 +10,19 @@ enum PagePosition: Sendable, Equatable {
     case after([Int64])
     case before([Int64])
 
-    /// The `cursor` query value: `a` or `b` and the key's numbers, e.g. `a1733589000123456.42`. Opaque to clients.
-    var text: String {
+    /// The `cursor` query value: `a` or `b` and the key sealed (the key holds internal ids, which never appear
+    /// in the API: the text is opaque to clients).
+    func text(_ cursors: SealedNumbers) -> String {
         switch self {
-        case .after(let k): return "a" + k.map(String.init).joined(separator: ".")
-        case .before(let k): return "b" + k.map(String.init).joined(separator: ".")
+        case .after(let k): return "a" + cursors.seal(k)
+        case .before(let k): return "b" + cursors.seal(k)
         }
     }
 
-    /// nil for anything that is not a well-formed cursor (the page then falls back to its offset).
-    init?(_ text: String) {
-        guard text.utf8.count <= 128, let kind = text.first, kind == "a" || kind == "b" else { return nil }
-        var key: [Int64] = []
-        for part in text.dropFirst().split(separator: ".", omittingEmptySubsequences: false) {
-            guard let n = Int64(part) else { return nil }
-            key.append(n)
-        }
-        guard (1...4).contains(key.count) else { return nil }
+    /// nil for anything that is not a cursor this server made (the page then falls back to its offset).
+    init?(_ text: String, _ cursors: SealedNumbers) {
+        guard let kind = text.first, kind == "a" || kind == "b", let key = cursors.open(text.dropFirst()),
+              (1...4).contains(key.count) else { return nil }
         self = kind == "a" ? .after(key) : .before(key)
     }
 }
@@ -38,15 +35,18 @@ struct Page: Sendable {
     let limit: Int
     let offset: Int
     let position: PagePosition?
+    /// Seals the position keys of the links (nil: links carry none).
+    let cursors: SealedNumbers?
 
-    init(limit: Int, offset: Int, position: PagePosition? = nil) {
+    init(limit: Int, offset: Int, position: PagePosition? = nil, cursors: SealedNumbers? = nil) {
         self.limit = limit
         self.offset = offset
         self.position = position
+        self.cursors = cursors
     }
 
     /// Bad or missing values fall back to the defaults, as the original's paginator did.
-    init(_ request: Request) {
+    init(_ request: Request, cursors: SealedNumbers) {
         var limit = Page.defaultLimit
         if let l = request.query("limit").flatMap({ Int($0) }), l > 0 { limit = min(l, Page.maxLimit) }
         var offset = 0
@@ -54,7 +54,8 @@ struct Page: Sendable {
         self.limit = limit
         self.offset = offset
         // A position key only makes sense away from the start; page 1 is cheap without one.
-        position = offset > 0 ? request.query("cursor").flatMap(PagePosition.init) : nil
+        position = offset > 0 ? request.query("cursor").flatMap { PagePosition($0, cursors) } : nil
+        self.cursors = cursors
     }
 
     /// The envelope around already-encoded `results`. `keys` are the sort keys of the page's first and last
@@ -99,7 +100,7 @@ struct Page: Sendable {
         var items = request.queryItems.filter { $0.0 != "limit" && $0.0 != "offset" && $0.0 != "cursor" }
         items.append(("limit", String(limit)))
         if let offset { items.append(("offset", String(offset))) }
-        if let position { items.append(("cursor", position.text)) }
+        if let position, let cursors { items.append(("cursor", position.text(cursors))) }
         let query = items.map { "\(Page.encode($0.0))=\(Page.encode($0.1))" }.joined(separator: "&")
         return domain + request.path + "?" + query
     }

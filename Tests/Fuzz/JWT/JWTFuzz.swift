@@ -4,7 +4,9 @@
 //   0  the rest is a token. It must not crash, and it may verify only if its signature is the genuine
 //      HMAC of its first two parts under the harness key (checked with the one-shot HMAC, not the
 //      verifier's cached key), and its claims must be what the tree parser reads in its payload.
-//      Every part that base64url-decodes must re-encode to itself (one encoding per byte string).
+//      Every part that decodes (base64url, or padded base64) must re-encode to itself (one encoding
+//      per byte string). The three parts, read as a media URL's path, expires and signature, may pass
+//      the URL signer only with the genuine signature of a future time.
 //   1  the rest is a script of edits applied to one of a few valid tokens: any token that differs
 //      from the original in any byte must be refused, the original must verify to its claims.
 //   2  the rest makes claims (strings of any bytes, any 64-bit times and generation): the signed token
@@ -15,6 +17,7 @@ import Security
 
 private let key = Array("tsuna-fuzz-key-0123456789abcdef!".utf8)
 private let signer = JWTSigner(key: key)
+private let urlSigner = URLSigner(key: key)
 /// "now" for modes 0 and 1; the valid tokens (and the valid seeds in the corpus) expire after it.
 private let now: Int64 = 1_700_000_000
 
@@ -44,6 +47,19 @@ private func checkArbitraryToken(_ token: String) {
     for part in parts {
         if let decoded = Base64URL.decode(part) {
             fuzzCheck(Base64URL.encode(decoded) == part, "\(part) decodes but is not canonical")
+        }
+        if let decoded = Base64.decode(part) {
+            fuzzCheck(Base64.encode(decoded) == part, "\(part) decodes (padded alphabet) but is not canonical")
+        }
+    }
+    // The same three parts as a signed media URL: path, expires, signature.
+    if parts.count == 3 {
+        let (path, expires, signature) = (String(parts[0]), String(parts[1]), String(parts[2]))
+        if urlSigner.verify(path: path, expires: expires, signature: signature, now: now) {
+            let genuine = Base64URL.encode(HMACSHA256.mac(key: key, message: "\(path)\n\(expires)"))
+            fuzzCheck(signature == genuine, "a media URL signature verified without being genuine")
+            fuzzCheck(expires.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && Int64(expires).map { $0 > now } == true,
+                      "a media URL verified with expires=\(expires)")
         }
     }
     for type in ["access", "refresh"] {

@@ -24,10 +24,13 @@ let package = Package(
         .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
         .target(name: "Mail", dependencies: ["Store", "CCurl"]),
         .target(name: "Jobs"),
+        // The git commit and build time `tsuna version` prints, generated at every build by the plugin.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "BuildInfo"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         // In-process benchmarks of the generic layers.

@@ -12,7 +12,7 @@ public enum TsunaCommand {
       migrate                apply pending database migrations and exit
       create-admin --email E create an active site administrator (password read from stdin)
       backup <file>          write a consistent copy of the database to <file>, also while serving
-      version                print the version
+      version                print the version, commit and build date
       help                   print this text
 
     """
@@ -31,7 +31,7 @@ public enum TsunaCommand {
             guard let config = loadConfiguration() else { return 2 }
             return CreateAdmin.run(rest, configuration: config)
         case "version", "--version", "-v":
-            print("tsuna \(TsunaVersion.string)")
+            print(TsunaVersion.description)
             return 0
         case "help", "--help", "-h":
             print(usage + "environment (default):\n" +

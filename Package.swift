@@ -31,7 +31,7 @@ let package = Package(
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "BuildInfo"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "Archive", "BuildInfo"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         // In-process benchmarks of the generic layers.

@@ -61,6 +61,13 @@ final class Services: Sendable {
     /// Every write-behind cache, for the application's timers, shutdown and metrics.
     var caches: [any WriteBehindCacheControl] { [subscriptions, votes, views] }
 
+    /// Writes every cache's pending entries to its snapshot files now (for `tsuna backup`).
+    func snapshotCaches() async throws {
+        _ = try await subscriptions.snapshot()
+        _ = try await votes.snapshot()
+        _ = try await views.snapshot()
+    }
+
     /// Contents were deleted (their rows went by cascade): the item-keyed caches drop what they still hold.
     func forgetContents(_ ids: [Int64]) async {
         for id in ids {

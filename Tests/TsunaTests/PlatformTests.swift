@@ -34,7 +34,7 @@ final class PlatformTests: XCTestCase {
         XCTAssertTrue(metrics.text.contains("http_requests_total{route=\"/healthz\""), metrics.text)
         XCTAssertTrue(metrics.text.contains("tsuna_cache_pending_entries{cache=\"subscriptions\"} 0"), metrics.text)
         XCTAssertTrue(metrics.text.contains("tsuna_outbox_depth 0"), metrics.text)
-        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{le=\"+Inf\"}"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{route=\"/healthz\",method=\"GET\",le=\"+Inf\"}"), metrics.text)
     }
 
     func testOpenAPIDocumentListsEverySpecEndpointAndDocsAreServed() throws {

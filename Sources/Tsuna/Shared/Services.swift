@@ -16,6 +16,8 @@ final class Services: Sendable {
     let urlSigner: URLSigner
     let mailer: Mailer
     let media: MediaStorage
+    /// The media folder's size, measured in the background (the dashboard and /metrics share it).
+    let mediaUsage: MediaUsage
     let authentication: Authentication
     let authThrottle: RateLimiter?
     let videoThrottle: RateLimiter?
@@ -49,6 +51,7 @@ final class Services: Sendable {
         users = UserDirectory(store: store)
         channels = ChannelDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
+        mediaUsage = MediaUsage(directory: configuration.mediaDirectory)
         authentication = Authentication(jwt: jwt, users: users,
                                         revoked: try RevokedTokens(store: store, now: Clock.nowSeconds()),
                                         configuration: configuration)

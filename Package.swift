@@ -24,10 +24,14 @@ let package = Package(
         .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
         .target(name: "Mail", dependencies: ["Store", "CCurl"]),
         .target(name: "Jobs"),
+        .target(name: "Archive"),
+        // The git commit and build time `tsuna version` prints, generated at every build by the plugin.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "Archive", "BuildInfo"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         // In-process benchmarks of the generic layers.
@@ -43,6 +47,7 @@ let package = Package(
         .testTarget(name: "WriteBehindTests", dependencies: ["WriteBehind", "Store", "TestSupport"]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
         .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 
 /// Background delivery of the outbox on a thread of its own (never an event loop: a request never waits
 /// on SMTP). It runs a pass at start, every `pollInterval` seconds and whenever `wake()` is called; a
@@ -26,6 +27,22 @@ public final class MailSender: @unchecked Sendable {
     private var finished = false
     /// Serialises passes (the thread's and direct `runOnce` calls), so no message is sent twice at once.
     private let passLock = NSLock()
+
+    /// Since start: messages delivered, attempts that failed, messages given up on (for /metrics).
+    private let sent = Atomic<Int>(0)
+    private let failedAttempts = Atomic<Int>(0)
+    private let givenUp = Atomic<Int>(0)
+
+    public struct Counts: Sendable, Equatable {
+        public var sent: Int
+        public var failedAttempts: Int
+        public var givenUp: Int
+    }
+
+    public var counts: Counts {
+        Counts(sent: sent.load(ordering: .relaxed), failedAttempts: failedAttempts.load(ordering: .relaxed),
+               givenUp: givenUp.load(ordering: .relaxed))
+    }
 
     /// Messages read per query within a pass.
     static let batchSize = 64
@@ -160,7 +177,9 @@ public final class MailSender: @unchecked Sendable {
                 try Outbox.markFailure($0, id: id, attempts: attempts, nextAttemptAt: next,
                                        error: String(describing: error), givenUp: givenUp)
             }
+            failedAttempts.wrappingAdd(1, ordering: .relaxed)
             if givenUp {
+                self.givenUp.wrappingAdd(1, ordering: .relaxed)
                 log("mail \(id): giving up after \(attempts) attempts: \(error)")
             } else {
                 log("mail \(id): attempt \(attempts) of \(maxAttempts) failed, retrying in \(delay / 1_000_000) s: \(error)")
@@ -168,6 +187,7 @@ public final class MailSender: @unchecked Sendable {
             return false
         }
         let now = clock()
+        sent.wrappingAdd(1, ordering: .relaxed)
         return try store.writeSync { try Outbox.markSent($0, id: id, at: now) }
     }
 

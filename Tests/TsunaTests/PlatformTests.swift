@@ -34,7 +34,7 @@ final class PlatformTests: XCTestCase {
         XCTAssertTrue(metrics.text.contains("http_requests_total{route=\"/healthz\""), metrics.text)
         XCTAssertTrue(metrics.text.contains("tsuna_cache_pending_entries{cache=\"subscriptions\"} 0"), metrics.text)
         XCTAssertTrue(metrics.text.contains("tsuna_outbox_depth 0"), metrics.text)
-        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{le=\"+Inf\"}"), metrics.text)
+        XCTAssertTrue(metrics.text.contains("http_request_duration_seconds_bucket{route=\"/healthz\",method=\"GET\",le=\"+Inf\"}"), metrics.text)
     }
 
     func testOpenAPIDocumentListsEverySpecEndpointAndDocsAreServed() throws {
@@ -163,14 +163,39 @@ final class PlatformTests: XCTestCase {
         XCTAssertTrue(server.log.contains("shutting down"))
     }
 
+    func testASecondServerOnTheSameFolderIsRefusedAndTheFirstKeepsItsFiles() throws {
+        let server = try TestServer()
+        // A spilled upload of the first server: a second start must not clear it.
+        let spilled = server.dataDirectory + "/tmp/upload-in-progress"
+        XCTAssertTrue(FileManager.default.createFile(atPath: spilled, contents: Data("x".utf8)))
+        let second = try TestServer.run(["serve"], environment: server.environment, timeout: 20)
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.err.contains("is in use by tsuna serve (pid \(server.process.processIdentifier))"), second.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spilled))
+        XCTAssertEqual(try server.client().request("GET", "/healthz").status, 200)
+        // The lock goes with the process, however it ends.
+        server.kill()
+        let again = try TestServer(dataDirectory: server.dataDirectory, logPath: server.logPath + ".2")
+        XCTAssertEqual(try again.client().request("GET", "/healthz").status, 200)
+    }
+
     func testBackupWhileServing() throws {
         let server = try TestServer()
         _ = try server.makeUser()
-        let target = server.dataDirectory + "-backup.sqlite"
+        let target = server.dataDirectory + "-backup.tar"
         defer { try? FileManager.default.removeItem(atPath: target) }
         let r = try server.runCommand(["backup", target])
         XCTAssertEqual(r.status, 0, r.err)
-        let c = try Connection(path: target, readOnly: true)
+        // A plain tar archive: the database unpacks with the system's tar and holds the user.
+        let unpacked = try TemporaryDirectory()
+        defer { unpacked.remove() }
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "-xf", target, "-C", unpacked.path]
+        try tar.run()
+        tar.waitUntilExit()
+        XCTAssertEqual(tar.terminationStatus, 0)
+        let c = try Connection(path: unpacked.file("tsuna.sqlite"), readOnly: true)
         defer { c.close() }
         XCTAssertEqual(try c.queryOne("SELECT count(*) FROM users") { $0.int(0) }, 1)
     }

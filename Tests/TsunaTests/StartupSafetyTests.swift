@@ -80,7 +80,7 @@ final class StartupSafetyTests: XCTestCase {
         let (type, body) = ContentFixture.multipart(["first_name": "Ada"], files: [("picture", "p.png", png)])
         XCTAssertEqual(try c.request("PATCH", "/accounts/v1/\(user.token)/", headers: [
             "Authorization": "Bearer \(user.access)", "Content-Type": type], body: body).status, 200)
-        let backup = parent + "/copy.sqlite"
+        let backup = parent + "/copy.tar"
         XCTAssertEqual(try server.runCommand(["backup", backup]).status, 0)
 
         func mode(_ path: String) -> Int {

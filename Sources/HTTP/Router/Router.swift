@@ -17,6 +17,8 @@ public struct RouteInfo: Sendable {
 public struct RouteEntry: Sendable {
     public let info: RouteInfo
     let handler: Handler
+    /// Position in registration order (`Router.routes`): what metrics key a route by.
+    let index: Int
 }
 
 public enum RouteMatch: Sendable {
@@ -46,7 +48,7 @@ public final class Router: Sendable {
                     tags: [String] = [], _ handler: @escaping Handler) {
         let info = RouteInfo(method: method, pattern: pattern, bodyLimit: bodyLimit, summary: summary, tags: tags)
         state.withLock { state in
-            state.root.insert(RouteEntry(info: info, handler: handler))
+            state.root.insert(RouteEntry(info: info, handler: handler, index: state.routes.count))
             state.routes.append(info)
             state.table = nil
         }

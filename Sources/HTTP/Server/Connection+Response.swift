@@ -24,8 +24,8 @@ extension Connection {
             case .empty: break
             }
         }
-        if let line = loop.pipeline.record(response, head: h, routePattern: route?.info.pattern ?? "",
-                                           millis: loop.now - headDoneAt, requestId: requestId,
+        if let line = loop.pipeline.record(response, head: h, route: route, millis: loop.now - headDoneAt,
+                                           nanos: monotonicNanos() &- headDoneNanos, shard: loop.index, requestId: requestId,
                                            client: clientAddress, timestamp: loop.clock.isoDate) {
             loop.log(line)
         }

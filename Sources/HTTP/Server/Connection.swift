@@ -59,6 +59,8 @@ final class Connection {
     /// Numbers the requests of this connection: a late `body()` call must not read the next one's bytes.
     var requestSerial: UInt64 = 0
     var headDoneAt: Int64 = 0
+    /// The same instant on the precise clock, for the latency histograms (the loop clock ticks in 4 ms steps).
+    var headDoneNanos: UInt64 = 0
     var requestId = ""
     /// The body being read, for the handler or to drop it.
     var incoming: BodyAssembler?
@@ -227,6 +229,7 @@ final class Connection {
     private func begin(_ h: RequestHead) {
         receivingHead = false
         headDoneAt = loop.now
+        headDoneNanos = monotonicNanos()
         head = h
         requestSerial &+= 1
         requestId = loop.pipeline.requestId(for: h, random: &loop.random)

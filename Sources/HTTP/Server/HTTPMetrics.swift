@@ -1,56 +1,135 @@
-import Foundation
 import Synchronization
 
-/// Request counts by route and status, and a latency histogram, in Prometheus' text format.
+/// Requests by route pattern, method and status, and a latency histogram per route and method, in
+/// Prometheus' text format.
+///
+/// Recording is on every request, so it stays cheap: each event loop records into a shard of its own (its
+/// lock is never contended across cores), keyed by small integers (the route's registration index and a
+/// method code), never by strings. Unknown methods are counted as "other" so a client cannot grow the label
+/// set; requests that matched no route are labelled `route="unmatched"`.
 public final class HTTPMetrics: Sendable {
     /// Upper bounds of the latency buckets, in seconds.
-    public static let buckets: [Double] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5]
+    public static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let bucketNanos: [UInt64] = buckets.map { UInt64($0 * 1e9) }
+    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"]
+    static let unmatchedRoute = -1
 
-    private struct Key: Hashable { let route: String; let method: String; let status: Int }
-    private struct Counts {
-        var byKey: [Key: Int] = [:]
-        var buckets = [Int](repeating: 0, count: HTTPMetrics.buckets.count + 1)
-        var sumMillis: Int64 = 0
-        var total = 0
+    struct SeriesKey: Hashable {
+        var route: Int32
+        var method: UInt8
     }
-    private let counts = Mutex(Counts())
 
-    public init() {}
+    struct Series {
+        /// Per bucket (not cumulative), the last one past the largest bound.
+        var buckets = [UInt64](repeating: 0, count: HTTPMetrics.buckets.count + 1)
+        var sumNanos: UInt64 = 0
+        var count: UInt64 = 0
+        /// (status, count): a route answers a handful of statuses, so a scan beats hashing.
+        var statuses: [(status: UInt16, count: UInt64)] = []
 
-    func record(route: String, method: String, status: Int, millis: Int64) {
-        let seconds = Double(millis) / 1000
-        var bucket = HTTPMetrics.buckets.count
-        for (i, bound) in HTTPMetrics.buckets.enumerated() where seconds <= bound { bucket = i; break }
-        counts.withLock { c in
-            c.byKey[Key(route: route, method: method, status: status), default: 0] += 1
-            c.buckets[bucket] += 1
-            c.sumMillis += millis
-            c.total += 1
+        mutating func add(status: UInt16, nanos: UInt64) {
+            var bucket = HTTPMetrics.bucketNanos.count
+            for (i, bound) in HTTPMetrics.bucketNanos.enumerated() where nanos <= bound {
+                bucket = i
+                break
+            }
+            buckets[bucket] &+= 1
+            sumNanos &+= nanos
+            count &+= 1
+            for i in statuses.indices where statuses[i].status == status {
+                statuses[i].count &+= 1
+                return
+            }
+            statuses.append((status, 1))
+        }
+
+        mutating func merge(_ other: Series) {
+            for i in buckets.indices { buckets[i] &+= other.buckets[i] }
+            sumNanos &+= other.sumNanos
+            count &+= other.count
+            for s in other.statuses {
+                if let i = statuses.firstIndex(where: { $0.status == s.status }) { statuses[i].count &+= s.count } else { statuses.append(s) }
+            }
         }
     }
 
-    /// The metrics as Prometheus exposition text.
+    private final class Shard: Sendable {
+        let series = Mutex<[SeriesKey: Series]>([:])
+    }
+
+    private let shards: [Shard]
+    /// Route patterns by registration index (see `RouteEntry.index`), known once the server starts.
+    private let routes = Mutex<[RouteInfo]>([])
+
+    /// `shards`: at least the server's event loop count; a loop records into `shards[index % count]`.
+    public init(shards: Int = 16) {
+        self.shards = (0..<max(1, shards)).map { _ in Shard() }
+    }
+
+    /// The routes whose indexes `record` receives (the router's, at start).
+    func bind(routes: [RouteInfo]) {
+        self.routes.withLock { $0 = routes }
+    }
+
+    @inline(__always) static func methodCode(_ method: String) -> UInt8 {
+        switch method {
+        case "GET": return 0
+        case "HEAD": return 1
+        case "POST": return 2
+        case "PUT": return 3
+        case "PATCH": return 4
+        case "DELETE": return 5
+        case "OPTIONS": return 6
+        default: return 7
+        }
+    }
+
+    func record(route: Int, method: String, status: Int, nanos: UInt64, shard: Int) {
+        let key = SeriesKey(route: Int32(truncatingIfNeeded: route), method: HTTPMetrics.methodCode(method))
+        let status = UInt16(clamping: status)
+        shards[shard % shards.count].series.withLock { series in
+            series[key, default: Series()].add(status: status, nanos: nanos)
+        }
+    }
+
+    /// Appends the request families to `out`.
+    public func render(into out: inout MetricsText) {
+        var merged: [SeriesKey: Series] = [:]
+        for shard in shards {
+            let copy = shard.series.withLock { $0 }
+            for (key, s) in copy { merged[key, default: Series()].merge(s) }
+        }
+        let routes = self.routes.withLock { $0 }
+        func labels(_ key: SeriesKey) -> [(String, String)] {
+            let route = key.route >= 0 && Int(key.route) < routes.count ? routes[Int(key.route)].pattern : "unmatched"
+            return [("route", route), ("method", HTTPMetrics.methods[Int(key.method)])]
+        }
+        let ordered = merged.map { (labels($0.key), $0.value) }.sorted { ($0.0[0].1, $0.0[1].1) < ($1.0[0].1, $1.0[1].1) }
+
+        out.family("http_requests_total", .counter, "Requests answered, by route pattern, method and status.")
+        for (l, s) in ordered {
+            for st in s.statuses.sorted(by: { $0.status < $1.status }) {
+                out.sample("http_requests_total", l + [("status", String(st.status))], Double(st.count))
+            }
+        }
+        out.family("http_request_duration_seconds", .histogram,
+                   "Time from the end of the request head to the response, by route pattern and method.")
+        for (l, s) in ordered {
+            var cumulative: UInt64 = 0
+            for (i, bound) in HTTPMetrics.buckets.enumerated() {
+                cumulative += s.buckets[i]
+                out.sample("http_request_duration_seconds_bucket", l + [("le", MetricsText.format(bound))], Double(cumulative))
+            }
+            out.sample("http_request_duration_seconds_bucket", l + [("le", "+Inf")], Double(s.count))
+            out.sample("http_request_duration_seconds_sum", l, Double(s.sumNanos) / 1e9)
+            out.sample("http_request_duration_seconds_count", l, Double(s.count))
+        }
+    }
+
+    /// The request families as exposition text.
     public func render() -> String {
-        let c = counts.withLock { $0 }
-        var s = "# HELP http_requests_total Requests answered, by route pattern, method and status.\n"
-        s += "# TYPE http_requests_total counter\n"
-        for (k, v) in c.byKey.sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
-            s += "http_requests_total{route=\"\(escape(k.route))\",method=\"\(escape(k.method))\",status=\"\(k.status)\"} \(v)\n"
-        }
-        s += "# HELP http_request_duration_seconds Time from request head to response.\n"
-        s += "# TYPE http_request_duration_seconds histogram\n"
-        var cumulative = 0
-        for (i, bound) in HTTPMetrics.buckets.enumerated() {
-            cumulative += c.buckets[i]
-            s += "http_request_duration_seconds_bucket{le=\"\(bound)\"} \(cumulative)\n"
-        }
-        s += "http_request_duration_seconds_bucket{le=\"+Inf\"} \(c.total)\n"
-        s += "http_request_duration_seconds_sum \(Double(c.sumMillis) / 1000)\n"
-        s += "http_request_duration_seconds_count \(c.total)\n"
-        return s
-    }
-
-    private func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var out = MetricsText()
+        render(into: &out)
+        return out.text
     }
 }

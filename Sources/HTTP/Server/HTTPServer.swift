@@ -57,6 +57,7 @@ public final class HTTPServer: Sendable {
         }
         beforeServing(port)
         // Routes are final now: every loop matches against the same frozen table.
+        metrics?.bind(routes: router.routes)
         let pipeline = RequestPipeline(routes: router.table, failures: failures, configuration: configuration,
                                        metrics: metrics)
         var loops: [EventLoop] = []
@@ -102,6 +103,9 @@ public final class HTTPServer: Sendable {
     }
 
     var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Connections open now (for /metrics).
+    public var openConnectionCount: Int { connectionCount }
 
     func reserveConnection() -> Bool {
         let now = openConnections.wrappingAdd(1, ordering: .relaxed).newValue

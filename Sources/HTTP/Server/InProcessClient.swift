@@ -12,6 +12,7 @@ public struct InProcessClient: Sendable {
     /// would (its limits, failure responder, temporary directory and access log).
     public init(router: Router, configuration: ServerConfiguration = ServerConfiguration(accessLog: false),
                 metrics: HTTPMetrics? = nil) {
+        metrics?.bind(routes: router.routes)
         pipeline = RequestPipeline(routes: router.table,
                                    failures: FailureRenderer(responder: configuration.failureResponder),
                                    configuration: configuration, metrics: metrics)
@@ -25,6 +26,7 @@ public struct InProcessClient: Sendable {
     public func send(method: String = "GET", target: String, headers: HTTPHeaders = HTTPHeaders(),
                      body: [UInt8] = [], remoteAddress: String = "127.0.0.1") async -> Response {
         let started = monotonicMillis()
+        let startedNanos = monotonicNanos()
         var random = FastRandom()
         var text = "\(method) \(target) HTTP/1.1\r\n"
         if !headers.contains("Host") { text += "Host: in-process\r\n" }
@@ -41,18 +43,18 @@ public struct InProcessClient: Sendable {
         case .complete(let h, _):
             head = h
         case .failure(let error):
-            return finish(pipeline.failures.response(error.failure(bodyLimit: 0)), head: nil, route: "",
-                          requestId: random.uuid(), client: remoteAddress, started: started)
+            return finish(pipeline.failures.response(error.failure(bodyLimit: 0)), head: nil, route: nil,
+                          requestId: random.uuid(), client: remoteAddress, started: started, startedNanos: startedNanos)
         case .incomplete:  // a CR or LF inside a header value cut the head short
             return finish(pipeline.failures.response(.malformed(status: 400, reason: "Malformed header field.")),
-                          head: nil, route: "", requestId: random.uuid(), client: remoteAddress, started: started)
+                          head: nil, route: nil, requestId: random.uuid(), client: remoteAddress, started: started, startedNanos: startedNanos)
         }
         let requestId = pipeline.requestId(for: head, random: &random)
         let client = pipeline.clientAddress(peer: remoteAddress, head: head)
         switch pipeline.route(head) {
         case .failure(let failure):
-            return finish(pipeline.failures.response(failure), head: head, route: "", requestId: requestId,
-                          client: client, started: started)
+            return finish(pipeline.failures.response(failure), head: head, route: nil, requestId: requestId,
+                          client: client, started: started, startedNanos: startedNanos)
         case .handler(let entry, let parameters):
             let configuration = pipeline.configuration
             let source = BufferedBody(head: head, bytes: body, limit: entry.info.bodyLimit,
@@ -62,14 +64,14 @@ public struct InProcessClient: Sendable {
                                   remoteAddress: remoteAddress, clientAddress: client, requestId: requestId, startedAt: started,
                                   body: .buffered(source), failures: pipeline.failures)
             let response = await pipeline.respond(to: request, with: entry.handler)
-            return finish(response, head: head, route: entry.info.pattern, requestId: requestId, client: client,
-                          started: started)
+            return finish(response, head: head, route: entry, requestId: requestId, client: client,
+                          started: started, startedNanos: startedNanos)
         }
     }
 
     /// Adds what the server adds on the wire, and records the request as the server would.
-    private func finish(_ response: Response, head: RequestHead?, route: String, requestId: String,
-                        client: String, started: Int64) -> Response {
+    private func finish(_ response: Response, head: RequestHead?, route: RouteEntry?, requestId: String,
+                        client: String, started: Int64, startedNanos: UInt64) -> Response {
         var response = response
         response.headers.replaceOrAdd("X-Request-Id", requestId)
         if ResponseHead.hasBody(response.status) {
@@ -77,8 +79,8 @@ public struct InProcessClient: Sendable {
         }
         let clock = WallClock()
         clock.refresh()
-        if let line = pipeline.record(response, head: head, routePattern: route, millis: monotonicMillis() - started,
-                                      requestId: requestId, client: client, timestamp: clock.isoDate) {
+        if let line = pipeline.record(response, head: head, route: route, millis: monotonicMillis() - started,
+                                      nanos: monotonicNanos() &- startedNanos, shard: 0, requestId: requestId, client: client, timestamp: clock.isoDate) {
             Array(line.utf8).withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
         }
         if head?.method == "HEAD" || !ResponseHead.hasBody(response.status) { response.body = .empty }

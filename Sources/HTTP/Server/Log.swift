@@ -38,7 +38,7 @@ public func logLine(_ message: String) {
 }
 
 /// "2026-12-07T16:25:00Z" for a time in seconds since the epoch.
-func isoTimestamp(_ seconds: Int) -> String {
+public func isoTimestamp(_ seconds: Int) -> String {
     var t = seconds
     var tmv = tm()
     gmtime_r(&t, &tmv)

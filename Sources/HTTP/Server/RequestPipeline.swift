@@ -82,10 +82,12 @@ final class RequestPipeline: Sendable {
         return proxies.clientAddress(peer: peer, forwardedFor: head.headers.values("X-Forwarded-For"))
     }
 
-    /// Counts the answer in the metrics and returns its access-log line (nil when the log is off).
-    func record(_ response: Response, head: RequestHead?, routePattern: String, millis: Int64, requestId: String,
-                client: String, timestamp: String) -> String? {
-        metrics?.record(route: routePattern, method: head?.method ?? "-", status: response.status, millis: millis)
+    /// Counts the answer in the metrics (into `shard`: the event loop's) and returns its access-log line
+    /// (nil when the log is off). `nanos`: the precise duration; `millis`: the loop clock's, for the log.
+    func record(_ response: Response, head: RequestHead?, route: RouteEntry?, millis: Int64, nanos: UInt64, shard: Int,
+                requestId: String, client: String, timestamp: String) -> String? {
+        metrics?.record(route: route?.index ?? HTTPMetrics.unmatchedRoute, method: head?.method ?? "-",
+                        status: response.status, nanos: nanos, shard: shard)
         guard configuration.accessLog else { return nil }
         let sent = head?.method == "HEAD" || !ResponseHead.hasBody(response.status) ? 0 : response.body.count
         return AccessLog.line(timestamp: timestamp, method: head?.method ?? "-",

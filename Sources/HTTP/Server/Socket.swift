@@ -86,6 +86,13 @@ enum Socket {
     }
 }
 
+/// Precise monotonic time in nanoseconds (a vDSO call, no system call).
+@inline(__always) func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
 /// Monotonic time in milliseconds, cheap enough to read per event.
 @inline(__always) func monotonicMillis() -> Int64 {
     var ts = timespec()

@@ -9,8 +9,7 @@ struct AdminPanel: Sendable {
     func register(on router: Router) {
         let panel = Panel(router: router, services: services, sessions: AdminSessions(store: services.store))
         PanelStylesheet.register(on: panel)
-        SignInPage.register(on: panel, dashboard: DashboardPage(services: services,
-                                                               media: MediaUsage(directory: services.media.directory)))
+        SignInPage.register(on: panel, dashboard: DashboardPage(services: services, media: services.mediaUsage))
         UsersPages(services: services).register(on: panel)
         MembershipsPages(services: services).register(on: panel)
         ChannelsPages(services: services).register(on: panel)

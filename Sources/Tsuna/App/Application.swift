@@ -70,7 +70,11 @@ public final class Application: Sendable {
 
     /// Starts listening, the mail sender and the jobs. `port` is known afterwards.
     public func start() throws {
+        let backupRequests = SnapshotBarrier.serve(dataDirectory: configuration.dataDirectory) { [services] in
+            try await services.snapshotCaches()
+        }
         server.onShutdown { [self, scheduler, mailSender, store, services] in
+            backupRequests.cancel()
             scheduler.stop()
             // Everything acknowledged goes to SQLite before the store closes — or at least stays in a snapshot
             // for the next start. All caches together, under one deadline within systemd's stop timeout.

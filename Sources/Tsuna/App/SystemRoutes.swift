@@ -13,49 +13,16 @@ enum SystemRoutes {
             Response.json(200, healthBody)
         }
         let token = app.configuration.metricsToken.map { Array("Bearer \($0)".utf8) }
+        let endpoint = MetricsEndpoint(metrics: app.metrics, server: app.server, services: app.services,
+                                       mailSender: app.mailSender)
         router.get("/metrics", summary: "Prometheus metrics (loopback, or Bearer TSUNA_METRICS_TOKEN)",
-                   tags: ["system"]) { [metrics = app.metrics, services = app.services] request in
+                   tags: ["system"]) { request in
             guard MetricsAccess.allows(request, token: token) else { return HTTPWire.failureResponse(.notFound) }
-            var text = metrics.render()
-            text += await cacheMetrics(services.caches)
-            let depth = (try? services.store.read { try Outbox.pendingCount($0) }) ?? -1
-            text += "# HELP tsuna_outbox_depth Mail messages waiting to be sent.\n# TYPE tsuna_outbox_depth gauge\n"
-            text += "tsuna_outbox_depth \(depth)\n"
             var h = HTTPHeaders()
-            h.add("Content-Type", "text/plain; version=0.0.4")
-            return Response(status: 200, headers: h, body: .bytes(Array(text.utf8)))
+            h.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            return Response(status: 200, headers: h, body: .bytes(Array(await endpoint.render().utf8)))
         }
     }
-}
-
-/// Write-behind figures: pending entries, last flush and snapshot.
-func cacheMetrics(_ caches: [any WriteBehindCacheControl]) async -> String {
-    var lines: [String] = []
-    let families: [(String, String, String)] = [
-        ("tsuna_cache_pending_entries", "gauge", "Writes acknowledged from memory, not yet in SQLite."),
-        ("tsuna_cache_last_flush_rows", "gauge", "Rows applied by the last flush."),
-        ("tsuna_cache_last_flush_seconds", "gauge", "Duration of the last flush."),
-        ("tsuna_cache_flush_failures_total", "counter", "Flushes that failed and were retried."),
-        ("tsuna_cache_last_snapshot_seconds", "gauge", "Duration of the last snapshot."),
-    ]
-    var stats: [CacheStats] = []
-    for cache in caches { stats.append(await cache.stats()) }
-    for (name, type, help) in families {
-        lines.append("# HELP \(name) \(help)")
-        lines.append("# TYPE \(name) \(type)")
-        for s in stats {
-            let value: String
-            switch name {
-            case "tsuna_cache_pending_entries": value = String(s.pendingEntries)
-            case "tsuna_cache_last_flush_rows": value = String(s.lastFlushRows)
-            case "tsuna_cache_last_flush_seconds": value = String(s.lastFlushDuration)
-            case "tsuna_cache_flush_failures_total": value = String(s.flushFailures)
-            default: value = String(s.lastSnapshotDuration)
-            }
-            lines.append("\(name){cache=\"\(s.name)\"} \(value)")
-        }
-    }
-    return lines.joined(separator: "\n") + "\n"
 }
 
 /// `/media/…`: uploaded images and content files, straight from the media folder.

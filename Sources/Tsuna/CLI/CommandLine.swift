@@ -11,8 +11,11 @@ public enum TsunaCommand {
       serve                  run the HTTP API (configuration from TSUNA_* environment variables)
       migrate                apply pending database migrations and exit
       create-admin --email E create an active site administrator (password read from stdin)
-      backup <file>          write a consistent copy of the database to <file>, also while serving
-      version                print the version
+      backup <file> [--force]   write one archive of everything (database with every acknowledged write,
+                             media, secret.key) to <file>, also while serving; --force replaces <file>
+      restore <file> [--force]  rebuild the data folder from a backup while no server runs on it;
+                             --force replaces a folder that is not empty
+      version                print the version, commit and build date
       help                   print this text
 
     """
@@ -27,11 +30,12 @@ public enum TsunaCommand {
         case "serve": return await serve()
         case "migrate": return migrate()
         case "backup": return backup(rest)
+        case "restore": return restore(rest)
         case "create-admin":
             guard let config = loadConfiguration() else { return 2 }
             return CreateAdmin.run(rest, configuration: config)
         case "version", "--version", "-v":
-            print("tsuna \(TsunaVersion.string)")
+            print(TsunaVersion.description)
             return 0
         case "help", "--help", "-h":
             print(usage + "environment (default):\n" +
@@ -60,7 +64,10 @@ public enum TsunaCommand {
         guard let config = loadConfiguration() else { return 2 }
         for warning in UnknownVariables.warnings(ProcessInfo.processInfo.environment) { logLine(level: .warning, warning) }
         let app: Application
+        let lock: DataFolderLock
         do {
+            // Before anything touches the folder: a second server would clear the first one's spilled uploads.
+            lock = try DataFolderLock.acquire(config.dataDirectory, for: "serve")
             app = try Application(configuration: config)
             try app.start()
         } catch {
@@ -71,7 +78,9 @@ public enum TsunaCommand {
         let hostInURL = config.host.contains(":") ? "[\(config.host)]" : config.host
         print("tsuna \(TsunaVersion.string) listening on http://\(hostInURL):\(app.port) (data in \(dataPath))")
         fflush(nil)  // all streams: the address line must reach a pipe at once
-        return await app.runUntilTerminated()
+        let status = await app.runUntilTerminated()
+        withExtendedLifetime(lock) {}
+        return status
     }
 
     static func migrate() -> Int32 {
@@ -88,21 +97,44 @@ public enum TsunaCommand {
         }
     }
 
+    /// `<file> [--force]` in any order; nil when the arguments are anything else.
+    static func fileAndForce(_ args: [String]) -> (file: String, force: Bool)? {
+        let force = args.contains("--force")
+        let rest = args.filter { $0 != "--force" }
+        guard rest.count == 1, let file = rest.first, !file.isEmpty, !file.hasPrefix("-") else { return nil }
+        return (file, force)
+    }
+
     static func backup(_ args: [String]) -> Int32 {
-        guard args.count == 1 else {
-            fail("usage: tsuna backup <file>")
+        guard let (file, force) = fileAndForce(args) else {
+            fail("usage: tsuna backup <file> [--force]")
             return 2
         }
         guard let config = loadConfiguration() else { return 2 }
         DataDirectory.restrictNewFiles()
         do {
-            let store = try Store(path: config.databasePath, migrations: Schema.migrations)
-            defer { store.close() }
-            try store.backup(to: args[0])
-            print("backed up \(config.databasePath) to \(args[0])")
+            let summary = try BackupWriter(configuration: config, target: file, force: force).write()
+            print("backed up \(config.dataDirectory) to \(file): \(summary)")
             return 0
         } catch {
-            fail("\(error)")
+            fail("backup failed: \(error)")
+            return 1
+        }
+    }
+
+    static func restore(_ args: [String]) -> Int32 {
+        guard let (file, force) = fileAndForce(args) else {
+            fail("usage: tsuna restore <file> [--force]")
+            return 2
+        }
+        guard let config = loadConfiguration() else { return 2 }
+        DataDirectory.restrictNewFiles()
+        do {
+            let summary = try Restorer(configuration: config, source: file, force: force).run()
+            print("restored \(file) into \(config.dataDirectory): \(summary)")
+            return 0
+        } catch {
+            fail("restore failed: \(error)")
             return 1
         }
     }

@@ -18,6 +18,8 @@ final class Services: Sendable {
     let cursors: SealedNumbers
     let mailer: Mailer
     let media: MediaStorage
+    /// The media folder's size, measured in the background (the dashboard and /metrics share it).
+    let mediaUsage: MediaUsage
     let authentication: Authentication
     let authThrottle: RateLimiter?
     let videoThrottle: RateLimiter?
@@ -52,6 +54,7 @@ final class Services: Sendable {
         users = UserDirectory(store: store)
         channels = ChannelDirectory(store: store)
         media = MediaStorage(directory: configuration.mediaDirectory, site: site)
+        mediaUsage = MediaUsage(directory: configuration.mediaDirectory)
         authentication = Authentication(jwt: jwt, users: users,
                                         revoked: try RevokedTokens(store: store, now: Clock.nowSeconds()),
                                         configuration: configuration)
@@ -63,6 +66,13 @@ final class Services: Sendable {
 
     /// Every write-behind cache, for the application's timers, shutdown and metrics.
     var caches: [any WriteBehindCacheControl] { [subscriptions, votes, views] }
+
+    /// Writes every cache's pending entries to its snapshot files now (for `tsuna backup`).
+    func snapshotCaches() async throws {
+        _ = try await subscriptions.snapshot()
+        _ = try await votes.snapshot()
+        _ = try await views.snapshot()
+    }
 
     /// Contents were deleted (their rows went by cascade): the item-keyed caches drop what they still hold.
     func forgetContents(_ ids: [Int64]) async {

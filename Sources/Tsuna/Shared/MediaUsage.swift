@@ -1,0 +1,50 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The size of the media folder, measured on a background thread at most once a minute: a request only reads
+/// the last measure (and may start the next one), it never walks the folder itself.
+final class MediaUsage: Sendable {
+    struct Measure: Sendable {
+        var bytes: Int64?
+        var files = 0
+        var measuredAt: Int64 = 0
+    }
+    private struct State { var last = Measure(); var running = false }
+    static let maxAgeMicros: Int64 = 60_000_000
+    let directory: String
+    private let state = Mutex(State())
+
+    init(directory: String) { self.directory = directory }
+
+    /// The last measure (bytes nil before the first one finished).
+    func current(now: Int64) -> Measure {
+        let (last, start) = state.withLock { s -> (Measure, Bool) in
+            let stale = s.last.bytes == nil || now - s.last.measuredAt >= MediaUsage.maxAgeMicros
+            let start = stale && !s.running
+            if start { s.running = true }
+            return (s.last, start)
+        }
+        if start {
+            DispatchQueue.global(qos: .utility).async { [self] in
+                let (bytes, files) = MediaUsage.walk(directory)
+                state.withLock { $0 = State(last: Measure(bytes: bytes, files: files, measuredAt: Clock.nowMicros()), running: false) }
+            }
+        }
+        return last
+    }
+
+    /// Bytes and number of regular files under `directory` (symbolic links are not followed).
+    static func walk(_ directory: String) -> (Int64, Int) {
+        var bytes: Int64 = 0, files = 0
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return (0, 0) }
+        while let relative = walker.nextObject() as? String {
+            var info = stat()
+            if lstat(directory + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
+                bytes += Int64(info.st_size)
+                files += 1
+            }
+        }
+        return (bytes, files)
+    }
+}

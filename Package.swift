@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Jobs"),
         .target(name: "Archive"),
         // The git commit and build time `tsuna version` prints, generated at every build by the plugin.
-        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
 
         // The application: one folder per feature.

@@ -1,4 +1,4 @@
-/// What this binary was built from. `commit` and `date` come from a file Plugins/BuildInfoPlugin generates at
+/// What this binary was built from. `commit` and `date` come from a file Sources/BuildInfoPlugin generates at
 /// build time (the git commit, "-dirty" when the sources differ from it, "unknown" outside a checkout; the
 /// UTC time that commit was first built here).
 public enum BuildInfo {}

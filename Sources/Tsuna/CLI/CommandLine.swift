@@ -12,6 +12,7 @@ public enum TsunaCommand {
       migrate                apply pending database migrations and exit
       create-admin --email E create an active site administrator (password read from stdin)
       backup <file>          write a consistent copy of the database to <file>, also while serving
+      openapi                print the API's OpenAPI 3.1 document (as /openapi.json serves it) and exit
       version                print the version
       help                   print this text
 
@@ -27,6 +28,7 @@ public enum TsunaCommand {
         case "serve": return await serve()
         case "migrate": return migrate()
         case "backup": return backup(rest)
+        case "openapi": return openapi()
         case "create-admin":
             guard let config = loadConfiguration() else { return 2 }
             return CreateAdmin.run(rest, configuration: config)
@@ -81,6 +83,26 @@ public enum TsunaCommand {
             let store = try Store(path: config.databasePath, migrations: Schema.migrations)
             store.close()
             print("database \(config.databasePath) is at schema version \(Schema.latestVersion)")
+            return 0
+        } catch {
+            fail("\(error)")
+            return 1
+        }
+    }
+
+    /// Registers every route as `serve` does, on a throwaway data folder (the document depends on the
+    /// configuration, not on any data), prints the document and exits without listening.
+    static func openapi() -> Int32 {
+        guard var config = loadConfiguration() else { return 2 }
+        let scratch = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tsuna-openapi-\(ProcessInfo.processInfo.processIdentifier)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        config.dataDirectory = scratch
+        do {
+            let app = try Application(configuration: config)
+            let document = OpenAPIDocument.build(app.router.routes, catalog: app.catalog, version: TsunaVersion.string)
+            FileHandle.standardOutput.write(Data(OpenAPIRoutes.bytes(document) + [UInt8(ascii: "\n")]))
+            app.store.close()
             return 0
         } catch {
             fail("\(error)")

@@ -42,10 +42,11 @@ enum OpenAPIBodies {
         var p = JSONObject()
         switch field.kind {
         case let .text(maxLength, blank):
+            // A number is taken as its text, as the original did; `blank` fields take "" and null as "not given".
             if blank {
-                p["type"] = ["string", "null"]
+                p["type"] = ["string", "number", "null"]
             } else {
-                p["type"] = "string"
+                p["type"] = ["string", "number"]
                 p["minLength"] = 1
                 // Surrounding whitespace is trimmed: a value of spaces alone is blank.
                 p["pattern"] = "\\S"

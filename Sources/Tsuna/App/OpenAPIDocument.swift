@@ -110,14 +110,16 @@ enum OpenAPIParameters {
             return doc.query.map(filter)
         }
         var parameters: [JSONValue] = [
+            // Like the original's paginator, out-of-range values are taken in, not refused.
             ["name": "limit", "in": "query", "required": false,
-             "description": "Rows per page: 15 when absent, at most 100.",
-             "schema": ["type": "integer", "minimum": 1, "maximum": 100, "default": 15]],
-            ["name": "offset", "in": "query", "required": false, "description": "Rows to skip.",
-             "schema": ["type": "integer", "minimum": 0, "default": 0]],
+             "description": "Rows per page, at most 100 (more counts as 100); absent, zero, negative or malformed: 15.",
+             "schema": ["type": ["integer", "string"], "default": 15]],
+            ["name": "offset", "in": "query", "required": false,
+             "description": "Rows to skip; absent, negative or malformed: 0.",
+             "schema": ["type": ["integer", "string"], "default": 0]],
             ["name": "cursor", "in": "query", "required": false,
-             "description": "A position key the server puts in `next` and `previous` so that following them costs the same at any depth; opaque to clients.",
-             "schema": ["type": "string", "maxLength": 128]],
+             "description": "A position key the server puts in `next` and `previous` so that following them costs the same at any depth; opaque to clients (one it cannot read is ignored).",
+             "schema": ["type": "string"]],
         ]
         return parameters + doc.query.map(filter)
     }

@@ -60,7 +60,9 @@ enum OpenAPIDocument {
     private static func tags(_ routes: [RouteInfo]) -> [JSONValue] {
         var seen: [String] = []
         for r in routes where isDocumented(r) { for t in r.tags where !seen.contains(t) { seen.append(t) } }
-        return seen.map { ["name": .string($0)] }
+        // The API's features first, in the order they register; probes, media and these documents after them.
+        let system = ["system", "media"]
+        return (seen.filter { !system.contains($0) } + seen.filter(system.contains)).map { ["name": .string($0)] }
     }
 
     private static func apiOperation(_ route: RouteInfo, _ doc: RouteDoc) -> JSONValue {

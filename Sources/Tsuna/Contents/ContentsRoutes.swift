@@ -198,8 +198,9 @@ struct ContentFields {
         let types = kind == .video ? ["video/mp4", "video/quicktime", "video/webm", "video/x-matroska", "video/ogg"]
                                    : ["audio/mpeg", "audio/aac", "audio/flac", "audio/ogg", "audio/wav", "audio/mp4"]
         let (normal, premium) = (kind.limitMB(.normal, config), kind.limitMB(.premium, config))
+        let formats = kind == .video ? "MP4/MOV, WebM/Matroska or Ogg" : "MP3, AAC, FLAC, Ogg, WAV or M4A"
         file = .file(ContentFields.fileName, types, required: true,
-                     about: "Recognised from its first bytes; up to \(normal) MB for normal users, \(premium) MB for premium users and admins.")
+                     about: "\(formats), recognised from its first bytes; up to \(normal) MB for normal users, \(premium) MB for premium users and admins.")
         thumbnail = .image("thumbnail", limitMB: config.imageLimitMB)
     }
 

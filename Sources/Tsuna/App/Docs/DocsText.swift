@@ -42,7 +42,9 @@ enum DocsText {
         if let n = schema["maxLength"]?.numberValue?.text { parts.append("≤ \(n) characters") }
         if let n = schema["minimum"]?.numberValue?.text { parts.append("≥ \(n)") }
         if let n = schema["maximum"]?.numberValue?.text { parts.append("≤ \(n)") }
-        if let p = schema["pattern"]?.stringValue { parts.append("matches <code>\(HTML.escape(p))</code>") }
+        if let p = schema["pattern"]?.stringValue {
+            parts.append(p == "\\S" ? "not blank" : "matches <code>\(HTML.escape(p))</code>")
+        }
         if let d = schema["default"] {
             let text = d.stringValue.map { "“\($0)”" } ?? d.numberValue?.text ?? d.boolValue.map { "\($0)" } ?? "null"
             parts.append("default \(HTML.escape(text))")

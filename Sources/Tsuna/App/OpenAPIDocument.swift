@@ -19,6 +19,7 @@ enum OpenAPIDocument {
                 paths.append((path, JSONObject([(key: route.method.lowercased(), value: operation)])))
             }
         }
+        OpenAPILinks.add(to: &paths)
         return [
             "openapi": "3.1.0",
             "info": ["title": "Tsuna Streaming API", "version": .string(version), "description": .string(description)],

@@ -58,13 +58,24 @@ final class PlatformTests: XCTestCase {
             "/channel_subscribers/v1/{channel_token}/delete/": ["delete"], "/channel_subscribers/v1/{channel_token}/list/": ["get"],
             "/channel_admins/v1/{channel_token}/": ["get", "post"],
             "/channel_admins/v1/{channel_token}/{admin_token}/": ["get", "put", "patch", "delete"],
-            "/healthz": ["get"], "/metrics": ["get"],
+            "/videos/v1/{channel_token}/": ["get", "post"], "/musics/v1/{channel_token}/": ["get", "post"],
+            "/videos/v1/{channel_token}/{token}/": ["get", "put", "patch", "delete"],
+            "/musics/v1/{channel_token}/{token}/": ["get", "put", "patch", "delete"],
+            "/votes/v1/{ct}/{object_token}/": ["get"], "/votes/v1/{ct}/{object_token}/create/": ["post"],
+            "/votes/v1/{ct}/{object_token}/delete/": ["delete"], "/votes/v1/{ct}/{object_token}/list/": ["get"],
+            "/comments/v1/{ct}/{object_token}/": ["get", "post"],
+            "/comments/v1/{ct}/{object_token}/{comment_token}/": ["get", "put", "patch", "delete"],
+            "/comments/v1/{ct}/{object_token}/{comment_token}/pin/": ["put", "patch"],
+            "/viewers/v1/{ct}/{object_token}/list/": ["get"],
+            "/healthz": ["get"], "/metrics": ["get"], "/media/{path}": ["get"], "/openapi.json": ["get"],
+            "/docs": ["get"], "/": ["get"],
         ]
+        XCTAssertTrue(paths.keys.allSatisfy { !$0.hasPrefix("/admin/") }, "the panel is a browser UI, not the API")
         for (path, methods) in expected {
             XCTAssertEqual(Set(paths[path]?.keys.map { $0 } ?? []), methods, path)
         }
         let schemas = (doc["components"] as? [String: Any])?["schemas"] as? [String: Any]
-        for name in ["Profile", "Plan", "Channel", "ChannelAdmin", "Paginated", "ValidationError", "Detail"] {
+        for name in ["Profile", "Plan", "Channel", "ChannelDetail", "ChannelAdmin", "Content", "Comment", "FieldErrors", "Detail"] {
             XCTAssertNotNil(schemas?[name], name)
         }
         let docs = try c.request("GET", "/docs")

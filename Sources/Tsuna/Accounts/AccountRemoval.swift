@@ -24,7 +24,7 @@ extension AccountsRoutes {
     /// DELETE `me/`: `{"password": …}` confirms; → 204.
     func deleteAccount(_ ctx: Context<NoScope>) async throws -> Response {
         var v = Validator(ctx.input)
-        let password = v.requiredString("password")
+        let password = v.requiredText(AccountFields.confirmPassword)
         try v.finish()
         guard let user = try services.users.user(token: ctx.caller.token)?.record else { throw APIError.tokenNotValid }
         let hasher = services.passwords

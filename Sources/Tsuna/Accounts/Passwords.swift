@@ -15,8 +15,8 @@ extension AccountsRoutes {
     /// POST `password/change/`: `{current_password, new_password}` → fresh tokens.
     func changePassword(_ ctx: Context<NoScope>) async throws -> Response {
         var v = Validator(ctx.input)
-        let current = v.requiredString("current_password")
-        let new = v.newPassword("new_password")
+        let current = v.requiredText(AccountFields.currentPassword)
+        let new = v.newPassword(AccountFields.newPassword)
         try v.finish()
         guard let user = try services.users.user(token: ctx.caller.token)?.record else { throw APIError.tokenNotValid }
         let hasher = services.passwords
@@ -35,7 +35,7 @@ extension AccountsRoutes {
     func requestReset(_ ctx: OpenContext) async throws -> Response {
         let started = ContinuousClock.now
         var v = Validator(ctx.input)
-        let email = v.requiredEmail("email", maxLength: 200)
+        let email = v.requiredEmail(AccountFields.resetEmail)
         try v.finish()
         let token = SecureRandom.uuidV4()
         let now = Clock.nowMicros()
@@ -90,7 +90,7 @@ extension AccountsRoutes {
         let wantsHTML = AccountsRoutes.wantsHTML(ctx.request)
         let (token, userId) = try resetUser(ctx)
         var v = Validator(ctx.input)
-        let new = v.newPassword("new_password")
+        let new = v.newPassword(AccountFields.newPassword)
         try v.finish()
         let hasher = services.passwords
         let hash = try await PasswordWork.run { hasher.hash(new) }

@@ -21,8 +21,9 @@ extension Loader where Scope == ProfileScope {
 
 extension Rule where Scope == ProfileScope {
     static var profileOwner: Rule {
-        Rule(needsRole: false, summary: "the profile's owner") { caller, scope throws(APIError) in
-            if scope.entry.record.id != caller.id { throw .forbidden("Only profile owner can update this profile.") }
+        let notOwner = "Only profile owner can update this profile."
+        return Rule(needsRole: false, summary: "the profile's owner", refusals: [notOwner]) { caller, scope throws(APIError) in
+            if scope.entry.record.id != caller.id { throw .forbidden(notOwner) }
         }
     }
 }
@@ -62,10 +63,10 @@ extension AccountsRoutes {
     func updateProfile(_ ctx: Context<ProfileScope>, partial: Bool) async throws -> Response {
         let user = ctx.scope.entry.record
         var v = Validator(ctx.input, partial: partial)
-        let firstName = v.string("first_name", required: true, maxLength: 50)
-        let lastName = v.string("last_name", maxLength: 50, allowBlank: true)
-        let bio = v.string("bio", maxLength: 250, allowBlank: true)
-        let picture = v.image("picture", limitMB: services.configuration.imageLimitMB)
+        let firstName = v.text(AccountFields.firstName)
+        let lastName = v.text(AccountFields.lastName)
+        let bio = v.text(AccountFields.profileBio)
+        let picture = v.image(AccountFields.picture(services.configuration.imageLimitMB))
         try v.finish()
         var stored = StoredFiles(services.media)
         do {

@@ -8,12 +8,12 @@ extension AccountsRoutes {
     func registerAccount(_ ctx: OpenContext) async throws -> Response {
         let config = services.configuration
         var v = Validator(ctx.input)
-        let email = v.requiredEmail("email", maxLength: 200)
-        let password = v.newPassword("password")
-        let firstName = v.requiredString("first_name", maxLength: 50)
-        let lastName = v.string("last_name", maxLength: 50, allowBlank: true) ?? ""
-        let bio = v.string("bio", maxLength: 250, allowBlank: true)
-        let picture = v.image("picture", limitMB: config.imageLimitMB)
+        let email = v.requiredEmail(AccountFields.email)
+        let password = v.newPassword(AccountFields.password)
+        let firstName = v.requiredText(AccountFields.firstName)
+        let lastName = v.text(AccountFields.lastName) ?? ""
+        let bio = v.text(AccountFields.bio)
+        let picture = v.image(AccountFields.picture(config.imageLimitMB))
         if !email.isEmpty, let existing = try services.store.read({ try AccountsStore.user(email: email, $0) }) {
             v.errors.add("email", existing.isActive
                 ? "An active account with email `\(email)` already exists."
@@ -86,7 +86,7 @@ extension AccountsRoutes {
 
     func resend(_ ctx: OpenContext) async throws -> Response {
         var v = Validator(ctx.input)
-        let sent = v.token("user", required: true)
+        let sent = v.token(AccountFields.user)
         try v.finish()
         guard let sent else { throw APIError.field("user", FieldMessage.required) }
         guard let ut = TokenFormat.normalized(sent),

@@ -8,8 +8,8 @@ extension AccountsRoutes {
 
     func login(_ ctx: OpenContext) async throws -> Response {
         var v = Validator(ctx.input)
-        let email = v.requiredString("email")
-        let password = v.requiredString("password")
+        let email = v.requiredText(AccountFields.loginEmail)
+        let password = v.requiredText(AccountFields.loginPassword)
         try v.finish()
         let user = try services.store.read { try AccountsStore.user(email: email, $0) }
         let hasher = services.passwords
@@ -27,7 +27,7 @@ extension AccountsRoutes {
 
     func refresh(_ ctx: OpenContext) async throws -> Response {
         var v = Validator(ctx.input)
-        let token = v.requiredString("refresh")
+        let token = v.requiredText(AccountFields.refresh)
         try v.finish()
         guard let (_, entry) = try services.authentication.verify(token, type: "refresh") else {
             throw APIError.unauthorized("Token is invalid or expired", code: "token_not_valid")
@@ -41,8 +41,8 @@ extension AccountsRoutes {
     /// `{"all": true}` rejects every token of the caller.
     func logout(_ ctx: Context<NoScope>) async throws -> Response {
         var v = Validator(ctx.input)
-        let refresh = v.string("refresh")
-        let all = v.bool("all") ?? false
+        let refresh = v.text(AccountFields.logoutRefresh)
+        let all = v.bool(AccountFields.all) ?? false
         try v.finish()
         let caller = ctx.caller
         var revoked = [(id: caller.accessTokenId, expiresAt: caller.accessTokenExpiry)]

@@ -1,78 +1,124 @@
-/// The object shapes of SPEC sections 2–9 as OpenAPI schemas, and which one each route answers with.
-enum OpenAPISchemas {
-    /// `components.schemas` as JSON (written by hand from SPEC; the routes come from the router).
-    static let components = #"""
-    {
-      "Detail": {"type": "object", "properties": {"detail": {"type": "string"}, "code": {"type": "string"}}, "required": ["detail"]},
-      "ValidationError": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        "description": "field → messages; errors not tied to a field use non_field_errors"},
-      "Paginated": {"type": "object", "required": ["count", "next", "previous", "results"], "properties": {
-        "count": {"type": "integer"}, "next": {"type": ["string", "null"], "format": "uri"},
-        "previous": {"type": ["string", "null"], "format": "uri"}, "results": {"type": "array", "items": {}}}},
-      "Registration": {"type": "object", "properties": {"email": {"type": "string", "format": "email"}, "first_name": {"type": "string"},
-        "last_name": {"type": "string"}, "bio": {"type": "string"}, "picture": {"type": ["string", "null"], "format": "uri"},
-        "token": {"type": "string", "format": "uuid"}}},
-      "Tokens": {"type": "object", "properties": {"refresh": {"type": "string"}, "access": {"type": "string"}}},
-      "Profile": {"type": "object", "properties": {"email": {"type": "string", "description": "owner and admins only"},
-        "first_name": {"type": "string"}, "last_name": {"type": "string"}, "picture": {"type": ["string", "null"], "format": "uri"},
-        "bio": {"type": "string"}, "token": {"type": "string", "format": "uuid"},
-        "active_subscription": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {"membership": {"type": "string"},
-          "start_date": {"type": "string", "format": "date-time"}, "end_date": {"type": "string", "format": "date-time"}}}]}}},
-      "Plan": {"type": "object", "properties": {"title": {"type": "string", "maxLength": 210}, "description": {"type": "string", "maxLength": 400},
-        "price": {"type": "integer", "minimum": 10, "maximum": 1000}, "active_months": {"type": "integer", "minimum": 1, "maximum": 24},
-        "is_available": {"type": "boolean"}, "token": {"type": "string", "format": "uuid"}}},
-      "Subscription": {"type": "object", "properties": {"membership": {"type": "string"}, "start_date": {"type": "string", "format": "date-time"},
-        "end_date": {"type": "string", "format": "date-time"}, "token": {"type": "string", "format": "uuid"}}},
-      "Channel": {"type": "object", "properties": {"title": {"type": "string", "maxLength": 240}, "description": {"type": "string", "maxLength": 500},
-        "avatar": {"type": ["string", "null"], "format": "uri"}, "thumbnail": {"type": ["string", "null"], "format": "uri"},
-        "token": {"type": "string", "format": "uuid"}, "date_created": {"type": "string", "format": "date-time"}, "is_verified": {"type": "boolean"},
-        "owner": {"type": "string"}, "owner_token": {"type": "string"}, "role": {"enum": ["owner", "admin", null]},
-        "subscribers_count": {"type": "integer"}}},
-      "Subscriber": {"type": "object", "properties": {"user": {"type": "string"}, "user_token": {"type": "string"}, "date": {"type": "string", "format": "date-time"}}},
-      "ChannelAdmin": {"type": "object", "properties": {"user": {"type": "string"}, "user_token": {"type": "string"},
-        "promoted_by": {"type": ["string", "null"]}, "promoted_by_token": {"type": ["string", "null"]}, "channel": {"type": "string"},
-        "token": {"type": "string"}, "date": {"type": "string", "format": "date-time"},
-        "permissions": {"type": "object", "properties": {"can_add_object": {"type": "boolean"}, "can_edit_object": {"type": "boolean"},
-          "can_delete_object": {"type": "boolean"}, "can_publish_object": {"type": "boolean"}, "can_change_channel_info": {"type": "boolean"}}}}},
-      "Content": {"type": "object", "description": "a video or a music", "properties": {"title": {"type": "string", "maxLength": 100},
-        "description": {"type": "string", "maxLength": 300}, "file": {"type": "string", "format": "uri"}, "thumbnail": {"type": ["string", "null"], "format": "uri"},
-        "token": {"type": "string"}, "user": {"type": "string"}, "user_token": {"type": "string"}, "channel": {"type": "string"}, "channel_token": {"type": "string"},
-        "date": {"type": "string", "format": "date-time"}, "visibility": {"enum": ["pr", "pu"]}, "visibility_display": {"enum": ["Private", "Public"]},
-        "is_updated": {"type": "boolean"}, "is_published": {"type": "boolean"}, "allow_comment": {"type": "boolean"},
-        "viewers_count": {"type": "integer"}, "upvotes": {"type": "integer"}, "downvotes": {"type": "integer"}, "content_type_id": {"enum": [1, 2]}}},
-      "Vote": {"type": "object", "properties": {"user": {"type": "string"}, "user_token": {"type": "string"}, "choice": {"enum": ["u", "d"]},
-        "date": {"type": "string", "format": "date-time"}}},
-      "Comment": {"type": "object", "properties": {"parent": {"type": ["string", "null"]}, "user": {"type": "string"}, "user_token": {"type": "string"},
-        "body": {"type": "string", "maxLength": 400}, "date": {"type": "string", "format": "date-time"}, "edited": {"type": "boolean"},
-        "pinned": {"type": "boolean"}, "token": {"type": "string"}, "replies_count": {"type": "integer"},
-        "replies": {"type": "array", "items": {"type": "object"}}}},
-      "Viewer": {"type": "object", "properties": {"user": {"type": "string"}, "user_token": {"type": "string"}, "date": {"type": "string", "format": "date-time"}}}
-    }
-    """#
+import JSON
 
-    /// The schema a successful answer of `method pattern` has, and whether it is a paginated list of it.
-    static func success(_ method: String, _ pattern: String) -> (schema: String, paginated: Bool)? {
-        let p = pattern
-        func list(_ s: String) -> (String, Bool) { (s, true) }
-        if p.hasPrefix("/accounts/v1/") {
-            if p.hasSuffix("register/") { return ("Registration", false) }
-            if p.hasSuffix("login/") || p.hasSuffix("refresh/") { return ("Tokens", false) }
-            if p.contains("verify/") || p.hasSuffix("resend/") { return ("Detail", false) }
-            return ("Profile", false)
+/// The JSON Schemas of `components.schemas`: every object exactly as the handlers write it (every key present,
+/// no other key), so a client — and schemathesis — can hold the server to them.
+enum OpenAPISchemas {
+    static let text: JSONValue = ["type": "string"]
+    static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    static let date: JSONValue = ["type": "string", "format": "date-time",
+                                  "description": "RFC 3339 in UTC with microseconds, e.g. 2026-11-24T17:51:00.123456Z"]
+    static let integer: JSONValue = ["type": "integer"]
+    static let count: JSONValue = ["type": "integer", "minimum": 0]
+    static let boolean: JSONValue = ["type": "boolean"]
+    /// An absolute media URL (`<domain>/media/…`), or null when there is no file.
+    static let mediaURL: JSONValue = ["type": ["string", "null"], "format": "uri"]
+    /// A user's display name ("first last"); null only when the user is gone.
+    static let userName: JSONValue = ["type": ["string", "null"]]
+    static let userToken: JSONValue = ["type": ["string", "null"], "format": "uuid"]
+    static let visibility: JSONValue = ["type": "string", "enum": ["pr", "pu"]]
+    static let choice: JSONValue = ["type": "string", "enum": ["u", "d"]]
+
+    /// An object with exactly these members; `optional` ones may be absent.
+    static func object(_ members: [(String, JSONValue)], optional: Set<String> = [], about: String? = nil) -> JSONValue {
+        var schema = JSONObject()
+        schema["type"] = "object"
+        if let about { schema["description"] = .string(about) }
+        schema["required"] = .array(members.map(\.0).filter { !optional.contains($0) }.map(JSONValue.string))
+        schema["additionalProperties"] = false
+        schema["properties"] = .object(JSONObject(members.map { (key: $0.0, value: $0.1) }))
+        return .object(schema)
+    }
+
+    /// `X` and `X_token`: a user reference as SPEC section 1 renders it.
+    static func user(_ key: String) -> [(String, JSONValue)] { [(key, userName), (key + "_token", userToken)] }
+
+    static func ref(_ schema: APISchema) -> JSONValue { ["$ref": .string("#/components/schemas/\(schema.rawValue)")] }
+
+    static var components: JSONValue {
+        .object(JSONObject(APISchema.allCases.map { (key: $0.rawValue, value: definition($0)) }))
+    }
+
+    private static let channelMembers: [(String, JSONValue)] = [
+        ("title", text), ("description", text), ("avatar", mediaURL), ("thumbnail", mediaURL), ("token", uuid),
+        ("date_created", date), ("is_verified", boolean),
+    ]
+
+    private static let commentMembers: [(String, JSONValue)] =
+        [("parent", ["type": ["string", "null"], "format": "uuid"])] + user("user") + [
+            ("body", text), ("date", date), ("edited", boolean), ("pinned", boolean), ("token", uuid),
+            ("replies_count", count),
+        ]
+
+    private static let fieldMessages: JSONValue = [
+        "type": "object", "minProperties": 1,
+        "additionalProperties": ["type": "array", "items": ["type": "string"], "minItems": 1],
+        "description": "field → messages; errors not tied to a field are under non_field_errors",
+    ]
+
+    static func definition(_ schema: APISchema) -> JSONValue {
+        switch schema {
+        case .detail: return object([("detail", text)])
+        case .unauthorized:
+            return object([("detail", text), ("code", ["type": "string", "enum": ["token_not_valid"]])], optional: ["code"])
+        case .fieldErrors: return fieldMessages
+        case .permissionErrors: return object([("permissions", fieldMessages)])
+        case .health: return object([("status", ["type": "string", "enum": ["ok"]])])
+        case .registration:
+            return object([("email", text), ("first_name", text), ("last_name", text), ("bio", text),
+                           ("picture", mediaURL), ("token", uuid)])
+        case .resent: return object([("user", uuid)])
+        case .tokens: return object([("refresh", text), ("access", text)], about: "JWTs (HS256)")
+        case .accessToken: return object([("access", text)])
+        case .profile:
+            let subscription = object([("membership", text), ("start_date", date), ("end_date", date)])
+            return object([("email", text), ("first_name", text), ("last_name", text), ("picture", mediaURL), ("bio", text),
+                           ("token", uuid), ("active_subscription", ["oneOf": [subscription, ["type": "null"]]])],
+                          optional: ["email"], about: "email only for the profile's owner and site administrators")
+        case .plan:
+            return object([("title", text), ("description", text), ("price", integer), ("active_months", integer),
+                           ("is_available", boolean), ("token", uuid)])
+        case .subscription:
+            return object([("membership", text), ("start_date", date), ("end_date", date), ("token", uuid)])
+        case .channel: return object(channelMembers)
+        case .channelDetail:
+            return object(channelMembers + user("owner") + [
+                ("role", ["type": ["string", "null"], "enum": ["owner", "admin", nil],
+                          "description": "the caller's role in the channel"]),
+                ("subscribers_count", count),
+            ])
+        case .isSubscribed: return ["type": "boolean"]
+        case .subscribed: return object([("subscribed", ["type": "boolean", "enum": [true]])])
+        case .subscriber, .viewer: return object(user("user") + [("date", date)])
+        case .channelAdmin:
+            return object(user("user") + user("promoted_by") + [("channel", uuid), ("token", uuid)])
+        case .channelAdminDetail:
+            let permissions = object(ChannelPermission.allCases.map { ($0.rawValue, boolean) })
+            return object(user("user") + user("promoted_by") + [("date", date), ("permissions", permissions)])
+        case .promoted: return object([("user", uuid), ("token", uuid)])
+        case .contentRow:
+            return object([("title", text), ("thumbnail", mediaURL), ("token", uuid), ("channel", text),
+                           ("channel_token", uuid), ("date", date)] + user("user") + [("is_published", boolean)])
+        case .contentCreated:
+            return object([("title", text), ("description", text), ("file", mediaURL), ("thumbnail", mediaURL),
+                           ("allow_comment", boolean), ("visibility", visibility), ("date", date), ("token", uuid)])
+        case .content:
+            return object([("title", text), ("description", text), ("file", mediaURL), ("thumbnail", mediaURL),
+                           ("token", uuid)] + user("user") + [
+                ("channel", text), ("channel_token", uuid), ("date", date), ("visibility", visibility),
+                ("visibility_display", ["type": "string", "enum": ["Private", "Public"]]), ("is_updated", boolean),
+                ("is_published", boolean), ("allow_comment", boolean), ("viewers_count", count), ("upvotes", count),
+                ("downvotes", count),
+                ("content_type_id", ["type": "integer", "enum": [1, 2], "description": "1 video, 2 music"]),
+            ], about: "a private item's file URL carries an expiring signature")
+        case .ownVote: return ["oneOf": [object([("choice", choice), ("date", date)]), ["type": "null"]]]
+        case .vote: return object([("choice", choice)])
+        case .voteRow: return object(user("user") + [("choice", choice), ("date", date)])
+        case .comment: return object(commentMembers)
+        case .commentDetail:
+            let reply = object(user("user") + [("body", text), ("date", date), ("token", uuid)])
+            return object(commentMembers + [("replies", ["type": "array", "items": reply,
+                                                         "description": "oldest first, at most 1000"])])
+        case .pinned: return object([("pinned", boolean)])
         }
-        if p.hasPrefix("/memberships/v1/") {
-            if p.hasSuffix("subscribe/") { return ("Subscription", false) }
-            return method == "GET" && p == "/memberships/v1/" ? list("Plan") : ("Plan", false)
-        }
-        if p.hasPrefix("/channels/v1/") { return method == "GET" && p == "/channels/v1/" ? list("Channel") : ("Channel", false) }
-        if p.hasPrefix("/channel_subscribers/") { return p.hasSuffix("list/") ? list("Subscriber") : nil }
-        if p.hasPrefix("/channel_admins/") { return method == "GET" && p.hasSuffix(":channel_token/") ? list("ChannelAdmin") : ("ChannelAdmin", false) }
-        if p.hasPrefix("/videos/") || p.hasPrefix("/musics/") {
-            return method == "GET" && p.hasSuffix(":channel_token/") ? list("Content") : ("Content", false)
-        }
-        if p.hasPrefix("/votes/") { return p.hasSuffix("list/") ? list("Vote") : ("Vote", false) }
-        if p.hasPrefix("/comments/") { return method == "GET" && p.hasSuffix(":object_token/") ? list("Comment") : ("Comment", false) }
-        if p.hasPrefix("/viewers/") { return list("Viewer") }
-        return nil
     }
 }

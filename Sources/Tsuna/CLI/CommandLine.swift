@@ -15,6 +15,7 @@ public enum TsunaCommand {
                              media, secret.key) to <file>, also while serving; --force replaces <file>
       restore <file> [--force]  rebuild the data folder from a backup while no server runs on it;
                              --force replaces a folder that is not empty
+      openapi                print the API's OpenAPI 3.1 document (as /openapi.json serves it) and exit
       version                print the version, commit and build date
       help                   print this text
 
@@ -31,6 +32,7 @@ public enum TsunaCommand {
         case "migrate": return migrate()
         case "backup": return backup(rest)
         case "restore": return restore(rest)
+        case "openapi": return openapi()
         case "create-admin":
             guard let config = loadConfiguration() else { return 2 }
             return CreateAdmin.run(rest, configuration: config)
@@ -103,6 +105,26 @@ public enum TsunaCommand {
         let rest = args.filter { $0 != "--force" }
         guard rest.count == 1, let file = rest.first, !file.isEmpty, !file.hasPrefix("-") else { return nil }
         return (file, force)
+    }
+
+    /// Registers every route as `serve` does, on a throwaway data folder (the document depends on the
+    /// configuration, not on any data), prints the document and exits without listening.
+    static func openapi() -> Int32 {
+        guard var config = loadConfiguration() else { return 2 }
+        let scratch = FileManager.default.temporaryDirectory
+            .appendingPathComponent("tsuna-openapi-\(ProcessInfo.processInfo.processIdentifier)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        config.dataDirectory = scratch
+        do {
+            let app = try Application(configuration: config)
+            let document = OpenAPIDocument.build(app.router.routes, catalog: app.catalog, version: TsunaVersion.string)
+            FileHandle.standardOutput.write(Data(OpenAPIRoutes.bytes(document) + [UInt8(ascii: "\n")]))
+            app.store.close()
+            return 0
+        } catch {
+            fail("\(error)")
+            return 1
+        }
     }
 
     static func backup(_ args: [String]) -> Int32 {

@@ -28,22 +28,39 @@ extension Loader where Scope == AdminScope {
 struct ChannelAdminsRoutes: Sendable {
     let services: Services
 
+    static let notSubscribed = "User hasnt subscribed to channel."
+    static let subscribedTooShortly = "User must be subscribed to channel for at least N hours to get promoted."
+    static let alreadyAdmin = "User is already an admin of this channel."
+    static let ownerFixed = "Channel owner's permissions can not be changed."
+    static let notYourself = "You cannot delete yourself."
+
     func register(on api: API) {
         let tags = ["channel admins"]
         let base = "/channel_admins/v1/:channel_token/"
         api.route("GET", base, .channel, .channelAdmin(ChannelScope.notAdmin),
+                  answers: [.page(.channelAdmin, "A page of the channel's admins, oldest first.")],
                   summary: "The channel's admins (channel admins only)", tags: tags, list)
-        api.route("POST", base, .channel, .channelOwner(ChannelScope.notOwner), body: .fields,
+        api.route("POST", base, .channel, .channelOwner(ChannelScope.notOwner), body: .fields(ChannelAdminFields.user),
+                  answers: [.created(.promoted, "The new admin record; a promotion mail is queued."),
+                            .refused(400, ChannelAdminsRoutes.notSubscribed, ChannelAdminsRoutes.subscribedTooShortly,
+                                     ChannelAdminsRoutes.alreadyAdmin, fields: true)],
                   summary: "Promote a subscriber (owner only)", tags: tags, promote)
         api.route("GET", base + ":admin_token/", .admin, .channelAdmin(ChannelScope.notAdmin),
+                  answers: [.ok(.channelAdminDetail, "The admin with their permissions.")],
                   summary: "One admin with permissions (channel admins only)", tags: tags) { ctx in
             try Response.json(200, detailJSON(ctx.scope.admin))
         }
         for method in ["PUT", "PATCH"] {
-            api.route(method, base + ":admin_token/", .admin, .channelOwner(ChannelScope.notOwner), body: .fields,
+            api.route(method, base + ":admin_token/", .admin, .channelOwner(ChannelScope.notOwner),
+                      body: .fields(ChannelAdminFields.permissions),
+                      answers: [.ok(.channelAdminDetail, "The admin with their permissions."),
+                                .refused(403, ChannelAdminsRoutes.ownerFixed),
+                                Answer(status: 400, body: .json(.permissionErrors),
+                                       about: "Refused permissions, nested under `permissions`.")],
                       summary: "Change an admin's permissions (owner only)", tags: tags, update)
         }
         api.route("DELETE", base + ":admin_token/", .admin, .channelOwner(ChannelScope.notOwner),
+                  answers: [.deleted("The admin is demoted."), .refused(403, ChannelAdminsRoutes.notYourself)],
                   summary: "Demote an admin (owner only)", tags: tags, demote)
     }
 
@@ -81,14 +98,14 @@ struct ChannelAdminsRoutes: Sendable {
     private func promote(_ ctx: Context<ChannelScope>) async throws -> Response {
         let ch = ctx.channel
         var v = Validator(ctx.input)
-        let sent = v.token("user", required: true) ?? ""
+        let sent = v.token(ChannelAdminFields.user) ?? ""
         try v.finish()
         guard let token = TokenFormat.normalized(sent), let user = try services.users.user(token: token),
               user.record.isActive else {
             throw APIError.field("user", FieldMessage.doesNotExist(sent))
         }
         guard let subscription = try await services.subscriptions.value(owner: ch.id, user: user.record.id) else {
-            throw APIError.nonField("User hasnt subscribed to channel.")
+            throw APIError.nonField(ChannelAdminsRoutes.notSubscribed)
         }
         let hours = services.configuration.adminMinSubscriptionHours
         if Clock.nowMicros() - subscription.date < Int64(hours * 3_600_000_000) {
@@ -101,7 +118,7 @@ struct ChannelAdminsRoutes: Sendable {
         let record = user.record
         try await services.store.write { c in
             if try ChannelAdminsStore.isAdmin(channelId: ch.id, userId: record.id, c) {
-                throw APIError.nonField("User is already an admin of this channel.")
+                throw APIError.nonField(ChannelAdminsRoutes.alreadyAdmin)
             }
             try ChannelAdminsStore.promote(token: adminToken, channelId: ch.id, userId: record.id, promotedBy: promoter,
                                            now: Clock.nowMicros(), c)
@@ -118,9 +135,9 @@ struct ChannelAdminsRoutes: Sendable {
 
     private func update(_ ctx: Context<AdminScope>) async throws -> Response {
         let (ch, admin) = (ctx.channel, ctx.scope.admin)
-        if admin.userId == ch.ownerId { throw APIError.forbidden("Channel owner's permissions can not be changed.") }
+        if admin.userId == ch.ownerId { throw APIError.forbidden(ChannelAdminsRoutes.ownerFixed) }
         var changes: [ChannelPermission: Bool] = [:]
-        if let value = ctx.input["permissions"] {
+        if let value = ctx.input[ChannelAdminFields.permissions.name] {
             guard case .object(let object) = value else {
                 throw APIError.field("permissions", "Invalid data. Expected a dictionary, but got \(value.typeName).")
             }
@@ -143,8 +160,16 @@ struct ChannelAdminsRoutes: Sendable {
 
     private func demote(_ ctx: Context<AdminScope>) async throws -> Response {
         let admin = ctx.scope.admin
-        if admin.userId == ctx.channel.ownerId { throw APIError.forbidden("You cannot delete yourself.") }
+        if admin.userId == ctx.channel.ownerId { throw APIError.forbidden(ChannelAdminsRoutes.notYourself) }
         try await services.store.write { c in try ChannelAdminsStore.delete(adminId: admin.id, c) }
         return Response(status: 204)
     }
+}
+
+/// The fields the channel admin routes read.
+enum ChannelAdminFields {
+    static let user = BodyField.token("user", about: "The token of a subscriber to promote.")
+    static let permissions = BodyField.object(
+        "permissions", ChannelPermission.allCases.map { BodyField.boolean($0.rawValue) },
+        about: "Any subset of the five permissions (JSON only: a form cannot carry the object).")
 }

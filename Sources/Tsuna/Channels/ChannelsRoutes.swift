@@ -13,21 +13,30 @@ struct ChannelsRoutes: Sendable {
 
     func register(on api: API) {
         let tags = ["channels"]
-        let images = BodySpec.files(maxFileMB: services.configuration.imageLimitMB)
-        api.route("GET", "/channels/v1/", summary: "Channels the caller owns or administers (?title=)", tags: tags, list)
-        api.route("POST", "/channels/v1/", body: images, summary: "Create a channel", tags: tags, create)
+        let limitMB = services.configuration.imageLimitMB
+        let body = BodySpec.files(maxFileMB: limitMB, ChannelFields.all(imageLimitMB: limitMB))
+        api.route("GET", "/channels/v1/", query: [ChannelFields.titleFilter],
+                  answers: [.page(.channel, "A page of the caller's channels, newest first.")],
+                  summary: "Channels the caller owns or administers (?title=)", tags: tags, list)
+        api.route("POST", "/channels/v1/", body: body,
+                  answers: [.created(.channelDetail, "The new channel; the caller is its owner, admin and subscriber."),
+                            .refused(400, ChannelsRoutes.limitReached, fields: true)],
+                  summary: "Create a channel", tags: tags, create)
         api.route("GET", "/channels/v1/:channel_token/", .channel, .withRole,
+                  answers: [.ok(.channelDetail, "The channel.")],
                   summary: "A channel with its owner, the caller's role and subscribers_count", tags: tags) { ctx in
             try await detail(ctx.channel, role: ctx.role)
         }
         for method in ["PUT", "PATCH"] {
             api.route(method, "/channels/v1/:channel_token/", .channel,
-                      .permission(.changeChannelInfo, ChannelsRoutes.notChannelAdmin), body: images,
+                      .permission(.changeChannelInfo, ChannelsRoutes.notChannelAdmin), body: body,
+                      answers: [.ok(.channelDetail, "The updated channel.")],
                       summary: "Update a channel (admins with can_change_channel_info)", tags: tags) {
                 try await update($0, partial: method == "PATCH")
             }
         }
         api.route("DELETE", "/channels/v1/:channel_token/", .channel, .channelOwner(ChannelsRoutes.notChannelAdmin),
+                  answers: [.deleted("The channel and everything in it are deleted.")],
                   summary: "Delete a channel and everything in it (owner)", tags: tags) { ctx in
             try await ChannelRemoval.delete(ctx.channel, services)
             return Response(status: 204)
@@ -46,7 +55,7 @@ struct ChannelsRoutes: Sendable {
 
     private func list(_ ctx: Context<NoScope>) throws -> Response {
         let page = ctx.page
-        let title = ctx.query("title")
+        let title = ctx.query(ChannelFields.titleFilter.name)
         let userId = ctx.caller.id
         let (count, rows) = try services.store.read { c -> (Int, [ChannelRecord]) in
             guard let title else {
@@ -93,10 +102,10 @@ struct ChannelsRoutes: Sendable {
     private func create(_ ctx: Context<NoScope>) async throws -> Response {
         let limitMB = services.configuration.imageLimitMB
         var v = Validator(ctx.input)
-        let title = v.requiredString("title", maxLength: 240)
-        let description = v.string("description", maxLength: 500, allowBlank: true)
-        let avatar = v.image("avatar", limitMB: limitMB)
-        let thumbnail = v.image("thumbnail", limitMB: limitMB)
+        let title = v.requiredText(ChannelFields.title)
+        let description = v.text(ChannelFields.description)
+        let avatar = v.image(ChannelFields.avatar(limitMB))
+        let thumbnail = v.image(ChannelFields.thumbnail(limitMB))
         try v.finish()
         let caller = ctx.caller
         let owned = try services.store.read { try ChannelsStore.ownedCount(userId: caller.id, $0) }
@@ -136,10 +145,10 @@ struct ChannelsRoutes: Sendable {
         let ch = ctx.channel
         let limitMB = services.configuration.imageLimitMB
         var v = Validator(ctx.input, partial: partial)
-        let title = v.string("title", required: true, maxLength: 240)
-        let description = v.string("description", maxLength: 500, allowBlank: true)
-        let avatar = v.image("avatar", limitMB: limitMB)
-        let thumbnail = v.image("thumbnail", limitMB: limitMB)
+        let title = v.text(ChannelFields.title)
+        let description = v.text(ChannelFields.description)
+        let avatar = v.image(ChannelFields.avatar(limitMB))
+        let thumbnail = v.image(ChannelFields.thumbnail(limitMB))
         try v.finish()
         var stored = StoredFiles(services.media)
         do {
@@ -161,6 +170,17 @@ struct ChannelsRoutes: Sendable {
         guard let fresh = try services.channels.channel(token: ch.token) else { throw APIError.notFound }
         return try await detail(fresh, role: ctx.role)
     }
+}
+
+/// A channel's fields: the validator's limits and the document's are these.
+enum ChannelFields {
+    static let title = BodyField.text("title", maxLength: 240, required: true)
+    static let description = BodyField.text("description", maxLength: 500, blank: true,
+                                            default: ChannelsRoutes.defaultDescription)
+    static let titleFilter = BodyField.text("title", about: "Only channels with exactly this title.")
+    static func avatar(_ limitMB: Int) -> BodyField { .image("avatar", limitMB: limitMB) }
+    static func thumbnail(_ limitMB: Int) -> BodyField { .image("thumbnail", limitMB: limitMB) }
+    static func all(imageLimitMB: Int) -> [BodyField] { [title, description, avatar(imageLimitMB), thumbnail(imageLimitMB)] }
 }
 
 /// Deleting a channel, the same from the owner's API call, the administration panel and account deletion.

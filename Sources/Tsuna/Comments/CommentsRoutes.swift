@@ -28,14 +28,15 @@ extension Loader where Scope == CommentScope {
 extension Rule where Scope == CommentScope {
     /// Only the comment's author.
     static var author: Rule {
-        Rule(needsRole: false, summary: "the comment's author") { caller, scope throws(APIError) in
+        Rule(needsRole: false, summary: "the comment's author", refusals: [CommentsRoutes.notAuthor]) { caller, scope throws(APIError) in
             if scope.comment.userId != caller.id { throw .forbidden(CommentsRoutes.notAuthor) }
         }
     }
 
     /// The author or an admin of the item's channel.
     static var authorOrChannelAdmin: Rule {
-        Rule(needsRole: true, summary: "the comment's author or the channel's admins") { caller, scope throws(APIError) in
+        Rule(needsRole: true, summary: "the comment's author or the channel's admins",
+             refusals: [CommentsRoutes.notAuthor]) { caller, scope throws(APIError) in
             if scope.comment.userId != caller.id && scope.role == nil { throw .forbidden(CommentsRoutes.notAuthor) }
         }
     }
@@ -54,19 +55,28 @@ struct CommentsRoutes: Sendable {
         let tags = ["comments"]
         let base = "/comments/v1/:ct/:object_token/"
         let item = Loader<ItemScope>.item(visibility: .checked)
-        api.route("GET", base, item, summary: "Top-level comments, pinned first then newest", tags: tags, list)
-        api.route("POST", base, item, body: .fields, summary: "Comment, or reply to a top-level comment", tags: tags, post)
-        api.route("GET", base + ":comment_token/", .comment, summary: "A comment with its replies (oldest first)",
-                  tags: tags) { ctx in try detail(ctx.scope.comment) }
+        let privateItem = Answer.refused(403, ItemScope.privateContent)
+        api.route("GET", base, item, answers: [.page(.comment, "A page of top-level comments."), privateItem],
+                  summary: "Top-level comments, pinned first then newest", tags: tags, list)
+        api.route("POST", base, item, body: .fields(CommentFields.body, CommentFields.parent),
+                  answers: [.created(.comment, "The comment."), privateItem, .refused(403, CommentsRoutes.closed),
+                            .refused(400, CommentsRoutes.notTopLevel, fields: true)],
+                  summary: "Comment, or reply to a top-level comment", tags: tags, post)
+        api.route("GET", base + ":comment_token/", .comment,
+                  answers: [.ok(.commentDetail, "The comment with its replies."), privateItem],
+                  summary: "A comment with its replies (oldest first)", tags: tags) { ctx in try detail(ctx.scope.comment) }
         for method in ["PUT", "PATCH"] {
-            api.route(method, base + ":comment_token/", .comment, .author, body: .fields,
+            api.route(method, base + ":comment_token/", .comment, .author, body: .fields(CommentFields.body),
+                      answers: [.ok(.commentDetail, "The edited comment with its replies."), privateItem],
                       summary: "Edit a comment's body (its author)", tags: tags) { try await edit($0, partial: method == "PATCH") }
             api.route(method, base + ":comment_token/pin/", .comment, .channelAdmin(CommentsRoutes.notChannelAdmin),
-                      body: .fields, summary: "Pin or unpin a comment (channel admins)", tags: tags) {
+                      body: .fields(CommentFields.pinned), answers: [.ok(.pinned, "Whether the comment is pinned."), privateItem],
+                      summary: "Pin or unpin a comment (channel admins)", tags: tags) {
                 try await pin($0, partial: method == "PATCH")
             }
         }
         api.route("DELETE", base + ":comment_token/", .comment, .authorOrChannelAdmin,
+                  answers: [.deleted("The comment and its replies are deleted."), privateItem],
                   summary: "Delete a comment and its replies (author or channel admin)", tags: tags) { ctx in
             let id = ctx.scope.comment.id
             try await services.store.write { c in try CommentsStore.delete(id: id, c) }
@@ -117,19 +127,20 @@ struct CommentsRoutes: Sendable {
     /// The `parent` field: nil/absent/empty → top level; otherwise a top-level comment of the same item.
     private func parent(_ input: Input, item: ContentRecord, into errors: inout FieldErrors) throws -> Int64? {
         let sent: String
-        switch input["parent"] {
+        let name = CommentFields.parent.name
+        switch input[name] {
         case nil, .null?: return nil
         case .string(let s)?: sent = s
         case .number(let n)?: sent = n.text
-        case let other?: errors.add("parent", FieldMessage.doesNotExist("\(other)")); return nil
+        case let other?: errors.add(name, FieldMessage.doesNotExist("\(other)")); return nil
         }
         if sent.isEmpty { return nil }
         guard let token = TokenFormat.normalized(sent),
               let parent = try services.store.read({ try CommentsStore.comment(token: token, contentId: item.id, $0) }) else {
-            errors.add("parent", FieldMessage.doesNotExist(sent))
+            errors.add(name, FieldMessage.doesNotExist(sent))
             return nil
         }
-        guard parent.parentId == nil else { errors.add("parent", CommentsRoutes.notTopLevel); return nil }
+        guard parent.parentId == nil else { errors.add(name, CommentsRoutes.notTopLevel); return nil }
         return parent.id
     }
 
@@ -137,7 +148,7 @@ struct CommentsRoutes: Sendable {
         let item = ctx.item
         guard item.allowComment else { throw APIError.forbidden(CommentsRoutes.closed) }
         var v = Validator(ctx.input)
-        let body = v.requiredString("body", maxLength: 400)
+        let body = v.requiredText(CommentFields.body)
         let parentId = try parent(ctx.input, item: item, into: &v.errors)
         try v.finish()
         let token = SecureRandom.uuidV4()
@@ -157,7 +168,7 @@ struct CommentsRoutes: Sendable {
     private func edit(_ ctx: Context<CommentScope>, partial: Bool) async throws -> Response {
         let cm = ctx.scope.comment
         var v = Validator(ctx.input, partial: partial)
-        let body = v.string("body", required: true, maxLength: 400)
+        let body = v.text(CommentFields.body)
         try v.finish()
         if let body {
             try await services.store.write { c in try CommentsStore.edit(id: cm.id, body: body, c) }
@@ -170,11 +181,19 @@ struct CommentsRoutes: Sendable {
     private func pin(_ ctx: Context<CommentScope>, partial: Bool) async throws -> Response {
         let cm = ctx.scope.comment
         var v = Validator(ctx.input, partial: partial)
-        let pinned = v.bool("pinned", required: true)
+        let pinned = v.bool(CommentFields.pinned)
         try v.finish()
         if let pinned {
             try await services.store.write { c in try CommentsStore.pin(id: cm.id, pinned: pinned, c) }
         }
         return Response.json(200, Array(((pinned ?? cm.pinned) ? #"{"pinned": true}"# : #"{"pinned": false}"#).utf8))
     }
+}
+
+/// The fields the comment routes read.
+enum CommentFields {
+    static let body = BodyField.text("body", maxLength: 400, required: true)
+    static let parent = BodyField(name: "parent", kind: .token, required: false, defaultValue: nil,
+                                  about: "The token of a top-level comment of the same item to reply to; null or empty: a top-level comment.")
+    static let pinned = BodyField.boolean("pinned", required: true)
 }

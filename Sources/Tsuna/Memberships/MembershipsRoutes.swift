@@ -27,20 +27,27 @@ struct MembershipsRoutes: Sendable {
     func register(on api: API) {
         let tags = ["memberships"]
         let admins = Rule<PlanScope>.siteAdmin(MembershipsRules.adminOnly)
-        api.route("GET", "/memberships/v1/", summary: "All membership plans, oldest first", tags: tags, list)
-        api.route("POST", "/memberships/v1/", .siteAdmin(MembershipsRules.adminOnly), body: .fields,
-                  summary: "Create a membership plan (admins)", tags: tags, create)
-        api.route("GET", "/memberships/v1/:token/", .plan, summary: "A membership plan", tags: tags) { ctx in
+        api.route("GET", "/memberships/v1/", answers: [.page(.plan, "A page of plans.")],
+                  summary: "All membership plans, oldest first", tags: tags, list)
+        api.route("POST", "/memberships/v1/", .siteAdmin(MembershipsRules.adminOnly), body: MembershipsRules.body,
+                  answers: [.created(.plan, "The new plan.")], summary: "Create a membership plan (admins)", tags: tags,
+                  create)
+        api.route("GET", "/memberships/v1/:token/", .plan, answers: [.ok(.plan, "The plan.")],
+                  summary: "A membership plan", tags: tags) { ctx in
             MembershipsRoutes.response(200, ctx.scope.plan)
         }
         for method in ["PUT", "PATCH"] {
-            api.route(method, "/memberships/v1/:token/", .plan, admins, body: .fields,
+            api.route(method, "/memberships/v1/:token/", .plan, admins, body: MembershipsRules.body,
+                      answers: [.ok(.plan, "The updated plan.")],
                       summary: method == "PUT" ? "Replace a membership plan (admins)" : "Update part of a membership plan (admins)",
                       tags: tags) { try await update($0, partial: method == "PATCH") }
         }
         api.route("DELETE", "/memberships/v1/:token/", .plan, admins,
+                  answers: [.deleted(), .refused(400, MembershipsRules.inUse)],
                   summary: "Delete a plan no subscription references (admins)", tags: tags, delete)
         api.route("POST", "/memberships/v1/:token/subscribe/", .plan, .normalUser,
+                  answers: [.created(.subscription, "The subscription; the caller is premium from now on."),
+                            .refused(403, MembershipsRules.notAvailable)],
                   summary: "Subscribe to a plan (normal users)", tags: tags, subscribe)
     }
 

@@ -15,11 +15,11 @@ enum MembershipsRules {
     /// their value), PATCH (`partial`: nothing required). Throws SPEC's 400 body.
     static func fields(_ input: Input, partial: Bool, existing: Plan?) throws(APIError) -> PlanFields {
         var v = Validator(input, partial: partial)
-        let title = v.string("title", required: true, maxLength: 210)
-        let description = v.string("description", maxLength: 400)
-        let price = v.int("price", min: 10, max: 1000)
-        let activeMonths = v.int("active_months", required: true, min: 1, max: 24)
-        let isAvailable = v.bool("is_available")
+        let title = v.text(PlanBodyFields.title)
+        let description = v.text(PlanBodyFields.description)
+        let price = v.int(PlanBodyFields.price)
+        let activeMonths = v.int(PlanBodyFields.activeMonths)
+        let isAvailable = v.bool(PlanBodyFields.isAvailable)
         try v.finish()
         // After finish() a required field can be missing only on PATCH, where `existing` supplies it.
         return PlanFields(title: title ?? existing?.title ?? "",
@@ -28,6 +28,10 @@ enum MembershipsRules {
                           activeMonths: activeMonths ?? existing?.activeMonths ?? 1,
                           isAvailable: isAvailable ?? existing?.isAvailable ?? false)
     }
+
+    /// A plan's fields as a body declares them (API and panel alike).
+    static let body = BodySpec.fields(PlanBodyFields.title, PlanBodyFields.description, PlanBodyFields.price, PlanBodyFields.activeMonths,
+                                      PlanBodyFields.isAvailable)
 
     /// `start + activeMonths × monthDays` days in µs, capped at `latestDate` (the configuration allows month
     /// lengths whose product would overflow Int64).
@@ -40,10 +44,19 @@ enum MembershipsRules {
     }
 }
 
+/// A plan's fields: the validator's limits and the document's are these.
+enum PlanBodyFields {
+    static let title = BodyField.text("title", maxLength: 210, required: true)
+    static let description = BodyField.text("description", maxLength: 400, default: MembershipsRules.defaultDescription)
+    static let price = BodyField.integer("price", 10...1000, default: MembershipsRules.defaultPrice)
+    static let activeMonths = BodyField.integer("active_months", 1...24, required: true)
+    static let isAvailable = BodyField.boolean("is_available", default: false)
+}
+
 extension Rule where Scope == PlanScope {
     /// Only normal users subscribe: premium users already have a plan, admins need none.
     static var normalUser: Rule {
-        Rule(needsRole: false, summary: "normal users") { caller, _ throws(APIError) in
+        Rule(needsRole: false, summary: "normal users", refusals: [MembershipsRules.normalOnly]) { caller, _ throws(APIError) in
             if caller.role != .normal { throw .forbidden(MembershipsRules.normalOnly) }
         }
     }

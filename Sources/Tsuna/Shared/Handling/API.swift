@@ -40,11 +40,12 @@ struct API: Sendable {
 
     /// An open route: anonymous callers only, or anyone.
     func open(_ method: String, _ pattern: String, _ access: OpenAccess, body: BodySpec = .none,
-              throttle: Throttle = .none, summary: String, tags: [String],
+              throttle: Throttle = .none, answers: [Answer], summary: String, tags: [String],
               _ handler: @escaping @Sendable (OpenContext) async throws -> Response) {
         let services = self.services
         catalog.add(RouteDoc(method: method, pattern: pattern, access: access == .anyone ? .anyone : .anonymousOnly,
-                             rule: nil, body: body))
+                             rule: nil, ruleRefusals: [], body: body, query: [], throttled: throttle.limiter != nil,
+                             answers: answers))
         router.add(method, pattern, bodyLimit: body.limit(services.configuration), summary: summary, tags: tags) { request in
             try await API.answer {
                 let caller = try services.authentication.caller(of: request)
@@ -63,10 +64,13 @@ struct API: Sendable {
 
     /// A signed-in route whose path names objects: `loader` finds them (404), `rule` decides the caller (403).
     func route<S: Sendable>(_ method: String, _ pattern: String, _ loader: Loader<S>, _ rule: Rule<S> = .anyone,
-                            body: BodySpec = .none, throttle: Throttle = .none, summary: String, tags: [String],
+                            query: [BodyField] = [], body: BodySpec = .none, throttle: Throttle = .none,
+                            answers: [Answer], summary: String, tags: [String],
                             _ handler: @escaping @Sendable (Context<S>) async throws -> Response) {
         let services = self.services
-        catalog.add(RouteDoc(method: method, pattern: pattern, access: .signedIn, rule: rule.summary, body: body))
+        catalog.add(RouteDoc(method: method, pattern: pattern, access: .signedIn, rule: rule.summary,
+                             ruleRefusals: rule.refusals, body: body, query: query, throttled: throttle.limiter != nil,
+                             answers: answers))
         router.add(method, pattern, bodyLimit: body.limit(services.configuration), summary: summary, tags: tags) { request in
             try await API.answer {
                 guard let caller = try services.authentication.caller(of: request) else { throw APIError.notAuthenticated }
@@ -85,10 +89,11 @@ struct API: Sendable {
     }
 
     /// A signed-in route whose path names no object.
-    func route(_ method: String, _ pattern: String, _ rule: Rule<NoScope> = .anyone, body: BodySpec = .none,
-               throttle: Throttle = .none, summary: String, tags: [String],
+    func route(_ method: String, _ pattern: String, _ rule: Rule<NoScope> = .anyone, query: [BodyField] = [],
+               body: BodySpec = .none, throttle: Throttle = .none, answers: [Answer], summary: String, tags: [String],
                _ handler: @escaping @Sendable (Context<NoScope>) async throws -> Response) {
-        route(method, pattern, .none, rule, body: body, throttle: throttle, summary: summary, tags: tags, handler)
+        route(method, pattern, .none, rule, query: query, body: body, throttle: throttle, answers: answers,
+              summary: summary, tags: tags, handler)
     }
 
     /// Runs a request's work and renders the API's errors; anything else reaches the server as a 500.

@@ -78,13 +78,23 @@ struct Rule<Scope: Sendable>: Sendable {
     let needsRole: Bool
     /// Who may call, in words, for the API documentation.
     let summary: String?
+    /// The 403 messages the check gives, for the API documentation.
+    let refusals: [String]
     let check: @Sendable (Caller, Scope) throws(APIError) -> Void
+
+    init(needsRole: Bool, summary: String?, refusals: [String] = [],
+         check: @escaping @Sendable (Caller, Scope) throws(APIError) -> Void) {
+        self.needsRole = needsRole
+        self.summary = summary
+        self.refusals = refusals
+        self.check = check
+    }
 
     static var anyone: Rule { Rule(needsRole: false, summary: nil) { _, _ throws(APIError) in } }
 
     /// Site administrators only.
     static func siteAdmin(_ message: String) -> Rule {
-        Rule(needsRole: false, summary: "site administrators") { caller, _ throws(APIError) in
+        Rule(needsRole: false, summary: "site administrators", refusals: [message]) { caller, _ throws(APIError) in
             if !caller.isAdmin { throw .forbidden(message) }
         }
     }
@@ -93,7 +103,7 @@ struct Rule<Scope: Sendable>: Sendable {
 extension Rule where Scope: ChannelScoped {
     /// The channel's owner only.
     static func channelOwner(_ message: String) -> Rule {
-        Rule(needsRole: false, summary: "the channel's owner") { caller, scope throws(APIError) in
+        Rule(needsRole: false, summary: "the channel's owner", refusals: [message]) { caller, scope throws(APIError) in
             if scope.channel.ownerId != caller.id { throw .forbidden(message) }
         }
     }
@@ -102,7 +112,7 @@ extension Rule where Scope: ChannelScoped {
 extension Rule where Scope: RoleScoped {
     /// Any admin of the channel (the owner included).
     static func channelAdmin(_ message: String) -> Rule {
-        Rule(needsRole: true, summary: "the channel's admins") { _, scope throws(APIError) in
+        Rule(needsRole: true, summary: "the channel's admins", refusals: [message]) { _, scope throws(APIError) in
             if scope.role == nil { throw .forbidden(message) }
         }
     }
@@ -110,7 +120,8 @@ extension Rule where Scope: RoleScoped {
     /// An admin of the channel holding `permission` (the owner holds every one). A caller who is no admin at
     /// all gets `notAdmin` when given, else `message`.
     static func permission(_ permission: ChannelPermission, _ message: String, notAdmin: String? = nil) -> Rule {
-        Rule(needsRole: true, summary: "the channel's admins with \(permission.rawValue)") { _, scope throws(APIError) in
+        Rule(needsRole: true, summary: "the channel's admins with \(permission.rawValue)",
+             refusals: [notAdmin, message].compactMap { $0 }) { _, scope throws(APIError) in
             guard let role = scope.role else { throw .forbidden(notAdmin ?? message) }
             if !role.has(permission) { throw .forbidden(message) }
         }

@@ -1,40 +1,15 @@
 import HTTP
 import JSON
 
-/// What a route reads from its body (SPEC section 1, "body limits").
-enum BodySpec: Sendable {
-    /// No body is read.
-    case none
-    /// Plain fields: a JSON object, a url-encoded form or a multipart form without large files; ≤ 1 MB.
-    case fields
-    /// A multipart form whose files may be up to `maxFileMB` MB (the body up to that + 1 MB); plain encodings
-    /// are accepted too.
-    case files(maxFileMB: Int)
-
-    static let plainLimit = 1_048_576
-
-    /// The largest body accepted, decided from `Content-Length` before reading (413 beyond).
-    func limit(_ configuration: Configuration) -> Int {
-        switch self {
-        case .none, .fields: return BodySpec.plainLimit
-        case .files(let mb): return (mb + 1) * 1_048_576
-        }
-    }
-
-    /// The largest single file accepted in a multipart body.
-    var maxFileBytes: Int {
-        switch self {
-        case .none, .fields: return BodySpec.plainLimit
-        case .files(let mb): return (mb + 1) * 1_048_576
-        }
-    }
-}
-
 /// A request's fields, whatever the body's encoding: JSON object, url-encoded form or multipart form.
 /// Plain form fields arrive as JSON strings, so validation treats every encoding alike.
 struct Input: Sendable {
     private(set) var fields: [String: JSONValue] = [:]
     private(set) var files: [String: MultipartFile] = [:]
+    /// The fields the route declared (nil when the input did not come from a route's body): a handler reading
+    /// a field its route does not declare is a programming error the tests catch, since the document would
+    /// not show it.
+    private(set) var declared: BodySpec?
 
     subscript(name: String) -> JSONValue? { fields[name] }
     func file(_ name: String) -> MultipartFile? { files[name] }
@@ -55,15 +30,19 @@ struct Input: Sendable {
     /// server's to answer, and close the connection.
     static func read(_ request: Request, _ spec: BodySpec, _ services: Services,
                      then: @Sendable (Input) async throws -> Response) async throws -> Response {
-        if case .none = spec { return try await then(Input()) }
+        guard spec.readsBody else { return try await then(Input()) }
         let temporary = services.configuration.temporaryDirectory
         let body = try await request.body()
         if case .file = body {
             return try await withTaskExecutorPreference(globalConcurrentExecutor) {
-                try await then(try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
+                var input = try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary)
+                input.declared = spec
+                return try await then(input)
             }
         }
-        return try await then(try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary))
+        var input = try parse(request, body, maxFileBytes: spec.maxFileBytes, temporaryDirectory: temporary)
+        input.declared = spec
+        return try await then(input)
     }
 
     /// Malformed JSON → 400 "JSON parse error - …"; an unsupported content type → 415.

@@ -59,13 +59,21 @@ def run_wrk(url, duration, connections=64, threads=2, script=None, env=None):
     cmd.append(url)
     out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = re.search(r"(\d+) requests in", out)
     p50 = parse_duration(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = parse_duration(re.search(r"\s99%\s+(\S+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "p50": p50, "p99": p99,
+    return {"rps": rps, "p50": p50, "p99": p99, "requests": int(total.group(1)) if total else 0,
             "non2xx": int(errors.group(1)) if errors else 0,
             "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def cpu_seconds(pid):
+    """The process's user + system CPU time so far (/proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Prober:
@@ -376,7 +384,9 @@ def main():
     try:
         print(f"start to first 200: {ts.startup_ms:.0f} ms; RSS at rest: {rss_kib(ts.proc.pid) / 1024:.1f} MiB")
         ref = run_wrk(f"http://127.0.0.1:{nginx.port}/", args.duration, args.connections)
-        print(f"{'scenario':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MiB':>8} {'× nginx':>8}")
+        # CPU µs/req: the server's own CPU time per answered request — the figure that stays comparable
+        # when other work shares the machine (throughput and latency do not).
+        print(f"{'scenario':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'RSS MiB':>8} {'× nginx':>8} {'CPU µs/req':>10}")
         print(f"{'nginx fixed ' + str(len(NGINX_BODY)) + '-byte JSON':44} {ref['rps']:9.0f} {ref['p50']:8.2f} {ref['p99']:8.2f} {'':>8} {1.0:8.2f}")
         for name, setup in SCENARIOS:
             if args.only and not any(o.lower() in name.lower() for o in args.only):
@@ -386,14 +396,16 @@ def main():
             probe = spec.pop("probe", None)
             connections = spec.pop("connections", args.connections)
             prober = Prober(ts.base + probe) if probe else None
+            cpu_before = cpu_seconds(ts.proc.pid)
             r = run_wrk(url, args.duration, connections, **spec)
+            r["cpu_us"] = (cpu_seconds(ts.proc.pid) - cpu_before) * 1e6 / max(1, r["requests"])
             if prober:
                 r["probe"] = prober.stop()
             r["rss"] = rss_kib(ts.proc.pid, "VmHWM") / 1024
             r["ratio"] = r["rps"] / ref["rps"]
             results.append((name, r))
             flag = "" if r["non2xx"] == 0 and not r["socket_errors"] else f"  (non-2xx {r['non2xx']} {r['socket_errors']})"
-            print(f"{name:44} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rss']:8.1f} {r['ratio']:8.2f}{flag}")
+            print(f"{name:44} {r['rps']:9.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rss']:8.1f} {r['ratio']:8.2f} {r['cpu_us']:10.1f}{flag}")
             if prober:
                 print(f"    meanwhile {probe}: {r['probe']}")
         if args.idle and not args.only:

@@ -71,6 +71,8 @@ public enum AccessLog {
 
     /// A value made safe for one space-separated field: no spaces, no control characters, not empty.
     static func field(_ value: String) -> String {
+        // The usual value (a user token) is already safe: one byte scan, no copy.
+        if !value.isEmpty, !value.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { return value }
         let safe = String(value.unicodeScalars.map { $0.value <= 0x20 || $0.value == 0x7F ? "_" : Character($0) })
         return safe.isEmpty ? "-" : safe
     }

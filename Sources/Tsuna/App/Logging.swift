@@ -22,7 +22,9 @@ enum Log {
 enum Redaction {
     @Sendable static func path(_ target: String) -> String {
         let query = AccessLog.redactSignatures(target)
-        guard query.hasPrefix("/accounts/v1/") else { return query }
+        // Every request passes here: only the two link routes that carry a secret are split.
+        let bytes = query.utf8
+        guard bytes.starts(with: verifyPrefix) || bytes.starts(with: resetPrefix) else { return query }
         var segments = query.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // ["", "accounts", "v1", "verify", <token>, <user>, …] and ["", "accounts", "v1", "password", "reset", <token>, …]
         if segments.count > 4, segments[3] == "verify" {
@@ -33,4 +35,7 @@ enum Redaction {
         }
         return segments.joined(separator: "/")
     }
+
+    private static let verifyPrefix = Array("/accounts/v1/verify/".utf8)
+    private static let resetPrefix = Array("/accounts/v1/password/reset/".utf8)
 }

@@ -47,14 +47,14 @@ struct ShardIndex {
     private let seed: UInt64
 
     /// The owners with pending entries or loaded counts (ShardIndex+Counts.swift maintains the counts part).
-    internal(set) var owners: [Int64: OwnerInfo] = [:]
+    var owners: [Int64: OwnerInfo] = [:]
     /// Number of count buckets per owner.
     let categoryCount: Int
     /// Counts of the owners that have them, `categoryCount` numbers each.
     var countPool: [Int] = []
     var freeCountSlots: [Int32] = []
     /// Owners whose counts are loaded.
-    internal(set) var countedOwners = 0
+    var countedOwners = 0
     /// Bumped whenever slots move (a removal or a rebuild): while it is unchanged, slot i still holds the
     /// key it held before, which lets a flush drop its entries by slot number.
     private(set) var epoch: UInt64 = 0

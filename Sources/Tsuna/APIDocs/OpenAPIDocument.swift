@@ -112,7 +112,7 @@ enum OpenAPIParameters {
         guard doc.answers.contains(where: { if case .page = $0.body { true } else { false } }) else {
             return doc.query.map(filter)
         }
-        var parameters: [JSONValue] = [
+        let parameters: [JSONValue] = [
             // Like the original's paginator, out-of-range values are taken in, not refused.
             ["name": "limit", "in": "query", "required": false,
              "description": "Rows per page, at most 100 (more counts as 100); absent, zero, negative or malformed: 15.",

@@ -1,9 +1,9 @@
 import Store
 
 extension ShardState {
-    /// Below this offset an owner without pending entries is read with one OFFSET query; from it on, the
-    /// start is located over the index alone first (`storedKey`), which spares SQLite reading the rows it
-    /// skips.
+    /// Below this offset (in the front half of its rows) an owner without pending entries is read with one
+    /// OFFSET query; from it on, the start is located over the index alone first (`storedKey`), which spares
+    /// SQLite reading the rows it skips.
     static var indexSeekOffset: Int { 64 }
     /// A page stops narrowing down where it starts once that is within this many stored rows, and reads them.
     static var seekSlack: Int { 32 }
@@ -46,8 +46,9 @@ extension ShardState {
     /// stored row with f ≤ offset, which lies among the stored rows [offset − upserts, offset + hidden]:
     /// that range is narrowed by reading single keys over the index (`storedKey`, relative to the best
     /// start found so far), guessing as if no pending entry lay in between and halving when a guess does
-    /// not halve the range. Then the page merges from there. Cost: SQLite's O(offset) steps over the index
-    /// (an OFFSET query pays them anyway), a few key reads, and O(limit + log k) rows and work.
+    /// not halve the range. Then the page merges from there. Cost: SQLite's O(min(offset, count − offset))
+    /// steps over the index (the first key is read from the nearer end), a few key reads, and O(limit +
+    /// log k) rows and work.
     mutating func page(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
         guard limit > 0 else { return [] }
         let offset = max(0, offset)
@@ -65,8 +66,24 @@ extension ShardState {
         }
     }
 
-    /// Stored rows only (no pending entry of the owner).
+    /// Stored rows only (no pending entry of the owner). In the back half of the owner's rows (counted
+    /// already: no query to learn how many) the row before the page is located from the end of the index,
+    /// so that a page costs O(min(offset, count − offset) + limit) steps wherever it lies.
     private func storedPage(owner: Int64, limit: Int, offset: Int) throws -> [(user: Int64, value: Value)] {
+        if let total = index.storedVisible(owner), offset > total / 2 {
+            guard offset < total else { return [] }
+            let page = try store.read { c -> [(user: Int64, value: Value)]? in
+                try c.execute("BEGIN")
+                defer { try? c.execute("COMMIT") }
+                // The row just before the page is the (total − offset + 1)-th from the end.
+                guard let last = try table.storedKey(c, owner: owner, before: nil, distance: total - offset + 1) else {
+                    return nil
+                }
+                return try table.page(c, owner: owner, after: last, limit: limit)
+            }
+            // nil: fewer rows than counted (written behind the cache's back); read from the start then.
+            if let page { return page }
+        }
         if offset < Self.indexSeekOffset {
             return try store.read { try table.page($0, owner: owner, limit: limit, offset: offset) }
         }
@@ -90,7 +107,11 @@ extension ShardState {
         func position(_ i: Int, _ key: PageKey) -> Int { i - hidden.rank(of: key) + order.upserts.rank(of: key) }
         // A missing row means the counts disagree with the table (written behind the cache's back): start
         // from the first row, which is slow but still a page.
-        guard var loKey = try table.storedKey(c, owner: owner, after: nil, distance: lo + 1) else { return (nil, 0) }
+        // The first key is read from the nearer end of the index (stored row lo is the (stored − lo)-th from
+        // the end).
+        let first = lo < stored / 2 ? try table.storedKey(c, owner: owner, after: nil, distance: lo + 1)
+            : try table.storedKey(c, owner: owner, before: nil, distance: stored - lo)
+        guard var loKey = first else { return (nil, 0) }
         var loPosition = position(lo, loKey)
         // Only at lo = 0: the page starts among the upserts before the first stored row.
         if loPosition > offset { return (nil, 0) }

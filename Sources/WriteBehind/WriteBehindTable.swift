@@ -42,6 +42,11 @@ public protocol WriteBehindTable: Sendable {
     /// OFFSET distance - 1`, reading only the index (SQLite then steps over the skipped rows without
     /// reading them). Offset pages locate their start with it. The default reads whole rows.
     func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey?
+    /// The key of the stored row `distance` (≥ 1) rows before `key` (nil: after the last row, so distance
+    /// 1 is the last row), or nil when there are not that many: `storedKey(after:)` backwards (`ORDER BY
+    /// sortColumn DESC, user DESC LIMIT 1 OFFSET distance - 1`, the index read from its end). Offset pages
+    /// in the back half of a list locate their start with it. The default reads whole rows.
+    func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey?
     /// Inserts or replaces the row (INSERT OR REPLACE).
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Value) throws
     /// Deletes the row if present.
@@ -92,6 +97,21 @@ extension WriteBehindTable {
             row = rows.count == distance ? rows.last : nil
         } else {
             row = try page(c, owner: owner, limit: 1, offset: distance - 1).first
+        }
+        return row.map { PageKey(sortKey: $0.value.sortKey, user: $0.user) }
+    }
+
+    /// Reads whole rows through the keyset pages, or from the start by offset (after counting the rows):
+    /// override with a query of the index alone.
+    public func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey? {
+        guard distance > 0 else { return key }
+        let row: (user: Int64, value: Value)?
+        if let key {
+            let rows = try page(c, owner: owner, before: key, limit: distance)
+            row = rows.count == distance ? rows.last : nil
+        } else {
+            let at = try counts(c, owner: owner).reduce(0, +) - distance
+            row = at < 0 ? nil : try page(c, owner: owner, limit: 1, offset: at).first
         }
         return row.map { PageKey(sortKey: $0.value.sortKey, user: $0.user) }
     }

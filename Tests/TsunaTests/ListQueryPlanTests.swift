@@ -38,26 +38,32 @@ final class ListQueryPlanTests: XCTestCase {
         }
     }
 
-    static let positions: [(String, Page)] = [
-        ("page 1", Page(limit: 15, offset: 0)),
-        ("deep offset", Page(limit: 15, offset: 150_000)),
-        ("after", Page(limit: 15, offset: 150_000, position: .after([1_700_000_000_000_000, 42]))),
-        ("before", Page(limit: 15, offset: 150_000, position: .before([1_700_000_000_000_000, 42]))),
+    /// Pages and, for an offset in the back half, the list's count (the page is then read from the end).
+    static let positions: [(String, Page, Int?)] = [
+        ("page 1", Page(limit: 15, offset: 0), nil),
+        ("deep offset", Page(limit: 15, offset: 150_000), nil),
+        ("deep offset from the end", Page(limit: 15, offset: 150_000), 200_000),
+        ("past the end", Page(limit: 15, offset: 250_000), 200_000),
+        ("after", Page(limit: 15, offset: 150_000, position: .after([1_700_000_000_000_000, 42])), 200_000),
+        ("before", Page(limit: 15, offset: 150_000, position: .before([1_700_000_000_000_000, 42])), 200_000),
     ]
 
     func testContentListsReadTheirIndexInOrder() throws {
-        for (label, page) in Self.positions {
+        for (label, page, total) in Self.positions {
             for (includePrivate, title) in [(false, nil), (true, nil), (false, "Clip"), (true, "Clip")] as [(Bool, String?)] {
                 let q = ContentsStore.listQuery(channelId: 1, kind: .video, includePrivate: includePrivate, title: title)
                 let sql = Connection.pageQuery(ContentsStore.columns, from: "contents", where: q.scope, q.args,
-                                               ContentsStore.order, page)
+                                               ContentsStore.order, page, total: total)
                 try assertIndexed(sql.sql, sql.args, "contents \(label) private=\(includePrivate) title=\(title ?? "-")")
+                // A back-half offset reads the same index from its end (ascending), then reverses the rows.
+                XCTAssertEqual(sql.reversed, page.position != nil ? page.position != .after([1_700_000_000_000_000, 42])
+                                                                 : total.map { page.offset > $0 / 2 } ?? false, label)
             }
         }
     }
 
     func testCommentAndAdminListsReadTheirIndexInOrder() throws {
-        for (label, page) in Self.positions {
+        for (label, page, total) in Self.positions {
             let comments = Connection.pageQuery(CommentsStore.columns, from: CommentsStore.from,
                                                 where: CommentsStore.topLevelScope, [1], CommentsStore.order,
                                                 Page(limit: page.limit, offset: page.offset, position: page.position.map {
@@ -65,14 +71,15 @@ final class ListQueryPlanTests: XCTestCase {
                                                     case .after(let k): return .after([1] + k)
                                                     case .before(let k): return .before([0] + k)
                                                     }
-                                                }))
+                                                }), total: total)
             try assertIndexed(comments.sql, comments.args, "comments \(label)")
             let admins = Connection.pageQuery(ChannelAdminsStore.columns, from: "channel_admins", where: "channel_id = ?", [1],
-                                              ChannelAdminsStore.order, page)
+                                              ChannelAdminsStore.order, page, total: total)
             try assertIndexed(admins.sql, admins.args, "channel admins \(label)")
             let mine = Connection.pageQuery("channel_id", from: "channel_admins", where: "user_id = ?", [1],
                                             ChannelAdminsStore.channelOrder, Page(limit: 15, offset: page.offset,
-                                                                                  position: page.position == nil ? nil : .after([9])))
+                                                                                  position: page.position == nil ? nil : .after([9])),
+                                            total: total)
             try assertIndexed(mine.sql, mine.args, "channels of a user \(label)")
         }
         try assertIndexed("SELECT replies_count FROM comments WHERE parent_id = ? ORDER BY date, id", [1], "replies")

@@ -22,7 +22,7 @@ struct PageModel<V: WriteBehindValue> {
 }
 
 /// Compares every kind of page of `owner` with the model: offset walks, `next` walks by key from page 1,
-/// `previous` walks back from the end, and random offsets and keys. `full` adds the walks (slower).
+/// `previous` walks back from the end, offsets in the back half (read from the end), and random offsets and keys. `full` adds the walks (slower).
 func assertPagesMatch<T: WriteBehindTable>(_ cache: WriteBehindCache<T>, owner: Int64, _ model: PageModel<T.Value>,
                                            rng: inout SeededRandom, full: Bool = true, _ label: String,
                                            file: StaticString = #filePath, line: UInt = #line) async throws {
@@ -72,6 +72,17 @@ func assertPagesMatch<T: WriteBehindTable>(_ cache: WriteBehindCache<T>, owner: 
         let limit = Int.random(in: 1...20, using: &rng)
         let page = entries(try await cache.page(owner: owner, limit: limit, offset: offset))
         XCTAssertEqual(page, slice(offset, limit), "\(label): offset \(offset) limit \(limit)", file: file, line: line)
+    }
+    // The back half, read from the end of the index: the last row, the last page, a page running past the end,
+    // past the end, just past the middle, and anywhere in between.
+    let n = expected.count
+    let backLimit = Int.random(in: 1...20, using: &rng)
+    let backOffsets = [n - 1, n - backLimit, n - backLimit + 1, n, n + 1, n / 2, n / 2 + 1,
+                       Int.random(in: n / 2...n, using: &rng)]
+    for offset in Set(backOffsets) where offset >= 0 {
+        let page = entries(try await cache.page(owner: owner, limit: backLimit, offset: offset))
+        XCTAssertEqual(page, slice(offset, backLimit), "\(label): back half, offset \(offset) of \(n) limit \(backLimit)",
+                       file: file, line: line)
     }
     let lowSortKey = (expected.map(\.value.sortKey).min() ?? 0) - 1
     let highSortKey = (expected.map(\.value.sortKey).max() ?? 0) + 1

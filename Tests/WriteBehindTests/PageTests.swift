@@ -202,11 +202,9 @@ extension PageTests {
         }
         let expected = model.sorted
         _ = try await cache.page(owner: 1, limit: 1, offset: 0)   // counts loaded, order built
-        func cost(_ body: () async throws -> [(user: Int64, value: Sub)]) async throws -> (rows: Int, keys: Int, page: [PageEntry<Sub>]) {
-            table.hooks.rowsRead.withLock { $0 = 0 }
-            table.hooks.keyReads.withLock { $0 = 0 }
-            let page = try await body().map { PageEntry(user: $0.user, value: $0.value) }
-            return (table.hooks.rowsRead.withLock { $0 }, table.hooks.keyReads.withLock { $0 }, page)
+        func cost(_ body: () async throws -> [(user: Int64, value: Sub)]) async throws
+            -> (rows: Int, keys: Int, steps: Int, page: [PageEntry<Sub>]) {
+            try await self.cost(table, body)
         }
         let deep = try await cost { try await cache.page(owner: 1, limit: 15, offset: 2500) }
         XCTAssertEqual(deep.page, Array(expected[2500..<2515]))
@@ -219,9 +217,64 @@ extension PageTests {
         let before = try await cost { try await cache.page(owner: 1, before: PageModel.key(expected[2515]), limit: 15) }
         XCTAssertEqual(before.page, Array(expected[2500..<2515]))
         XCTAssertLessThanOrEqual(before.rows, 15 + 64 + 30)
-        let untouched = try await cost { try await cache.page(owner: 2, limit: 15, offset: 2500) }
-        XCTAssertEqual(untouched.page.map(\.user), Array(2501...2515))
+        let untouched = try await cost { try await cache.page(owner: 2, limit: 15, offset: 1200) }
+        XCTAssertEqual(untouched.page.map(\.user), Array(1201...1215))
         XCTAssertEqual(untouched.rows, 15, "no pending entry: the start is found over the index, then one page")
         XCTAssertEqual(untouched.keys, 1)
+        XCTAssertEqual(untouched.steps, 1200)
+    }
+
+    /// An offset in the back half steps over the index from its end: O(count − offset), not O(offset).
+    func testBackHalfOffsetsAreLocatedFromTheEnd() async throws {
+        var rng = SeededRandom(seed: 78)
+        let f = try Fixture()
+        let table = SubsTable()
+        var model = PageModel<Sub>()
+        var rows: [(owner: Int64, user: Int64, date: Int64)] = []
+        for user in Int64(1)...3000 {
+            rows.append((1, user, user * 10))
+            rows.append((2, user, user * 10))
+            model.entries[user] = Sub(date: user * 10)
+        }
+        try f.storeSubs(rows)
+        let cache = try f.subs(table: table)
+        _ = try await cache.count(owner: 2)   // counts loaded, as a list loads them for its envelope
+        let untouched = try await cost(table) { try await cache.page(owner: 2, limit: 15, offset: 2990) }
+        XCTAssertEqual(untouched.page.map(\.user), Array(2991...3000))
+        XCTAssertEqual(untouched.rows, 10)
+        XCTAssertEqual(untouched.keys, 1)
+        XCTAssertEqual(untouched.steps, 11, "the row before the page, 11th from the end")
+        let middle = try await cost(table) { try await cache.page(owner: 2, limit: 15, offset: 1501) }
+        XCTAssertEqual(middle.page.map(\.user), Array(1502...1516))
+        XCTAssertEqual(middle.steps, 1500)
+        // Pending entries spread over the rows: the search starts from the end too.
+        for _ in 0..<200 {
+            let user = Int64.random(in: 1...4000, using: &rng)
+            if Bool.random(using: &rng) {
+                let value = Sub(date: Int64.random(in: 0..<30_000, using: &rng) | 1)
+                try await cache.put(owner: 1, user: user, value: value)
+                model.entries[user] = value
+            } else {
+                try await cache.remove(owner: 1, user: user)
+                model.entries[user] = nil
+            }
+        }
+        let expected = model.sorted
+        for offset in [expected.count - 1, expected.count - 15, expected.count - 40, expected.count / 2 + 1] {
+            let pending = try await cost(table) { try await cache.page(owner: 1, limit: 15, offset: offset) }
+            XCTAssertEqual(pending.page, Array(expected[offset..<min(expected.count, offset + 15)]), "offset \(offset)")
+            XCTAssertLessThanOrEqual(pending.steps, expected.count - offset + 8 * 200, "offset \(offset)")
+        }
+    }
+
+    /// What `body` read through `table`: rows, keys, index entries stepped over, and the page.
+    func cost(_ table: SubsTable, _ body: () async throws -> [(user: Int64, value: Sub)]) async throws
+        -> (rows: Int, keys: Int, steps: Int, page: [PageEntry<Sub>]) {
+        table.hooks.rowsRead.withLock { $0 = 0 }
+        table.hooks.keyReads.withLock { $0 = 0 }
+        table.hooks.keySteps.withLock { $0 = 0 }
+        let page = try await body().map { PageEntry(user: $0.user, value: $0.value) }
+        return (table.hooks.rowsRead.withLock { $0 }, table.hooks.keyReads.withLock { $0 }, table.hooks.keySteps.withLock { $0 },
+                page)
     }
 }

@@ -62,6 +62,8 @@ final class TableHooks: Sendable {
     let writes = Mutex(0)
     /// `storedKey` calls since creation.
     let keyReads = Mutex(0)
+    /// The index entries those calls stepped over (their distances), since creation.
+    let keySteps = Mutex(0)
     /// Rows returned by the page queries since creation.
     let rowsRead = Mutex(0)
 
@@ -129,12 +131,24 @@ struct SubsTable: WriteBehindTable {
     /// Counts its calls, so tests can bound how many keys a page reads.
     func storedKey(_ c: Connection, owner: Int64, after key: PageKey?, distance: Int) throws -> PageKey? {
         hooks.keyReads.withLock { $0 += 1 }
+        hooks.keySteps.withLock { $0 += distance }
         let map = { (r: Row) in PageKey(sortKey: r.int64(0), user: r.int64(1)) }
         if let key {
             return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? AND (date, user) > (?, ?) ORDER BY date, user LIMIT 1 OFFSET ?",
                                   [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(distance - 1)], map)
         }
         return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? ORDER BY date, user LIMIT 1 OFFSET ?",
+                              [.integer(owner), SQLValue(distance - 1)], map)
+    }
+    func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey? {
+        hooks.keyReads.withLock { $0 += 1 }
+        hooks.keySteps.withLock { $0 += distance }
+        let map = { (r: Row) in PageKey(sortKey: r.int64(0), user: r.int64(1)) }
+        if let key {
+            return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? AND (date, user) < (?, ?) ORDER BY date DESC, user DESC LIMIT 1 OFFSET ?",
+                                  [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(distance - 1)], map)
+        }
+        return try c.queryOne("SELECT date, user FROM subs WHERE owner = ? ORDER BY date DESC, user DESC LIMIT 1 OFFSET ?",
                               [.integer(owner), SQLValue(distance - 1)], map)
     }
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Sub) throws {

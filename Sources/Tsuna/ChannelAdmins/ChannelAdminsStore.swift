@@ -50,11 +50,13 @@ enum ChannelAdminsStore {
 
     /// The channel's admins, oldest promotion first, and how many there are (a channel has few admins).
     static func list(channelId: Int64, page: Page, _ c: Connection) throws -> (count: Int, rows: [AdminRecord]) {
-        let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE channel_id = ?", [channelId]) {
-            $0.int("n")
-        } ?? 0
-        let rows = try c.page(columns, from: "channel_admins", where: "channel_id = ?", [channelId], order, page, AdminRecord.init)
-        return (count, rows)
+        try c.readTransaction {
+            let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE channel_id = ?", [channelId]) {
+                $0.int("n")
+            } ?? 0
+            return (count, try c.page(columns, from: "channel_admins", where: "channel_id = ?", [channelId], order, page,
+                                      total: count, AdminRecord.init))
+        }
     }
 
     /// Newest channel first; the index `channel_admins_of_user` matches it.
@@ -63,11 +65,14 @@ enum ChannelAdminsStore {
     /// A page of the channels the user owns or administers (the owner always has an admin record), newest
     /// first, and how many there are.
     static func channelIds(userId: Int64, page: Page, _ c: Connection) throws -> (count: Int, ids: [Int64]) {
-        let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE user_id = ?", [userId]) { $0.int("n") } ?? 0
-        let ids = try c.page("channel_id", from: "channel_admins", where: "user_id = ?", [userId], channelOrder, page) {
-            $0.int64("channel_id")
+        try c.readTransaction {
+            let count = try c.queryOne("SELECT count(*) AS n FROM channel_admins WHERE user_id = ?", [userId]) {
+                $0.int("n")
+            } ?? 0
+            let ids = try c.page("channel_id", from: "channel_admins", where: "user_id = ?", [userId], channelOrder, page,
+                                 total: count) { $0.int64("channel_id") }
+            return (count, ids)
         }
-        return (count, ids)
     }
 
     /// Every channel the user owns or administers.

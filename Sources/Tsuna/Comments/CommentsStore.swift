@@ -51,11 +51,13 @@ enum CommentsStore {
 
     /// Top-level comments of the item: pinned first, then newest.
     static func topLevel(contentId: Int64, page: Page, _ c: Connection) throws -> (count: Int, rows: [CommentRecord]) {
-        let count = try c.queryOne("SELECT top_level FROM comment_counts WHERE content_id = ?", [contentId]) {
-            $0.int("top_level")
-        } ?? 0
-        let rows = try c.page(columns, from: from, where: topLevelScope, [contentId], order, page, CommentRecord.init)
-        return (count, rows)
+        try c.readTransaction {
+            let count = try c.queryOne("SELECT top_level FROM comment_counts WHERE content_id = ?", [contentId]) {
+                $0.int("top_level")
+            } ?? 0
+            return (count, try c.page(columns, from: from, where: topLevelScope, [contentId], order, page, total: count,
+                                      CommentRecord.init))
+        }
     }
 
     /// Replies to a comment, oldest first.

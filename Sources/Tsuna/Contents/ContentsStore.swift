@@ -60,16 +60,19 @@ enum ContentsStore {
     static func list(channelId: Int64, kind: ContentKind, includePrivate: Bool, title: String?, page: Page,
                      _ c: Connection) throws -> (count: Int, rows: [ContentRecord]) {
         let q = listQuery(channelId: channelId, kind: kind, includePrivate: includePrivate, title: title)
-        let rows = try c.page(columns, from: "contents", where: q.scope, q.args, order, page, ContentRecord.init)
-        let count: Int
-        if title != nil {
-            // Exact titles are few: counted through `contents_by_title`.
-            count = try c.queryOne("SELECT count(*) AS n FROM contents WHERE \(q.scope)", q.args) { $0.int("n") } ?? 0
-        } else {
-            count = try c.queryOne("SELECT total, published FROM content_counts WHERE channel_id = ? AND kind = ?",
-                                   [channelId, kind.rawValue]) { includePrivate ? $0.int("total") : $0.int("published") } ?? 0
+        return try c.readTransaction {
+            let count: Int
+            if title != nil {
+                // Exact titles are few: counted through `contents_by_title`.
+                count = try c.queryOne("SELECT count(*) AS n FROM contents WHERE \(q.scope)", q.args) { $0.int("n") } ?? 0
+            } else {
+                count = try c.queryOne("SELECT total, published FROM content_counts WHERE channel_id = ? AND kind = ?",
+                                       [channelId, kind.rawValue]) { includePrivate ? $0.int("total") : $0.int("published") } ?? 0
+            }
+            // The count lets a deep offset be read from the end.
+            return (count, try c.page(columns, from: "contents", where: q.scope, q.args, order, page, total: count,
+                                      ContentRecord.init))
         }
-        return (count, rows)
     }
 
     /// The WHERE clause of a channel's list (exposed so a test can check its query plan).

@@ -21,7 +21,7 @@ struct DatedTable: WriteBehindTable {
     let existingOwnerIds: @Sendable (Connection, [Int64]) throws -> Set<Int64>
     private let selectOne, countAll, upsertRow, deleteRow: String
     /// The page queries: by offset, after and before a key, and a key alone (visible to the query-plan test).
-    let selectPage, selectAfter, selectBefore, selectKey, selectKeyAfter: String
+    let selectPage, selectAfter, selectBefore, selectKey, selectKeyAfter, selectKeyFromEnd, selectKeyBefore: String
 
     /// `name` labels the cache (snapshot files, metrics); `table` and `ownerColumn` name the SQL.
     init(name: String, table: String, ownerColumn: String,
@@ -35,6 +35,8 @@ struct DatedTable: WriteBehindTable {
         selectBefore = "SELECT user_id, date FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) < (?, ?) ORDER BY date DESC, user_id DESC LIMIT ?"
         selectKey = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date, user_id LIMIT 1 OFFSET ?"
         selectKeyAfter = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT 1 OFFSET ?"
+        selectKeyFromEnd = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? ORDER BY date DESC, user_id DESC LIMIT 1 OFFSET ?"
+        selectKeyBefore = "SELECT date, user_id FROM \(table) WHERE \(ownerColumn) = ? AND (date, user_id) < (?, ?) ORDER BY date DESC, user_id DESC LIMIT 1 OFFSET ?"
         upsertRow = "INSERT OR REPLACE INTO \(table) (\(ownerColumn), user_id, date) VALUES (?, ?, ?)"
         deleteRow = "DELETE FROM \(table) WHERE \(ownerColumn) = ? AND user_id = ?"
     }
@@ -69,6 +71,12 @@ struct DatedTable: WriteBehindTable {
         let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
         if let key { return try c.queryOne(selectKeyAfter, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
         return try c.queryOne(selectKey, [owner, Int64(distance - 1)], map)
+    }
+
+    func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
+        if let key { return try c.queryOne(selectKeyBefore, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
+        return try c.queryOne(selectKeyFromEnd, [owner, Int64(distance - 1)], map)
     }
 
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Dated) throws {

@@ -29,6 +29,8 @@ struct VotesTable: WriteBehindTable {
     /// Keys alone: SQLite steps over the skipped entries of votes_by_date without reading their rows.
     static let selectKey = "SELECT date, user_id FROM votes WHERE content_id = ? ORDER BY date, user_id LIMIT 1 OFFSET ?"
     static let selectKeyAfter = "SELECT date, user_id FROM votes WHERE content_id = ? AND (date, user_id) > (?, ?) ORDER BY date, user_id LIMIT 1 OFFSET ?"
+    static let selectKeyFromEnd = "SELECT date, user_id FROM votes WHERE content_id = ? ORDER BY date DESC, user_id DESC LIMIT 1 OFFSET ?"
+    static let selectKeyBefore = "SELECT date, user_id FROM votes WHERE content_id = ? AND (date, user_id) < (?, ?) ORDER BY date DESC, user_id DESC LIMIT 1 OFFSET ?"
     var categoryCount: Int { 2 }
 
     func fetch(_ c: Connection, owner: Int64, user: Int64) throws -> Vote? {
@@ -63,6 +65,12 @@ struct VotesTable: WriteBehindTable {
         let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
         if let key { return try c.queryOne(VotesTable.selectKeyAfter, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
         return try c.queryOne(VotesTable.selectKey, [owner, Int64(distance - 1)], map)
+    }
+
+    func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64("date"), user: r.int64("user_id")) }
+        if let key { return try c.queryOne(VotesTable.selectKeyBefore, [owner, key.sortKey, key.user, Int64(distance - 1)], map) }
+        return try c.queryOne(VotesTable.selectKeyFromEnd, [owner, Int64(distance - 1)], map)
     }
 
     private static func row(_ r: Row) -> (user: Int64, value: Vote) {

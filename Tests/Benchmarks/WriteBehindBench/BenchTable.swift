@@ -71,6 +71,15 @@ struct VotesTable: WriteBehindTable {
         return try c.queryOne("SELECT date, user FROM votes WHERE owner = ? ORDER BY date, user LIMIT 1 OFFSET ?",
                               [.integer(owner), SQLValue(distance - 1)], map)
     }
+    func storedKey(_ c: Connection, owner: Int64, before key: PageKey?, distance: Int) throws -> PageKey? {
+        let map = { (r: Row) in PageKey(sortKey: r.int64(0), user: r.int64(1)) }
+        if let key {
+            return try c.queryOne("SELECT date, user FROM votes WHERE owner = ? AND (date, user) < (?, ?) ORDER BY date DESC, user DESC LIMIT 1 OFFSET ?",
+                                  [.integer(owner), .integer(key.sortKey), .integer(key.user), SQLValue(distance - 1)], map)
+        }
+        return try c.queryOne("SELECT date, user FROM votes WHERE owner = ? ORDER BY date DESC, user DESC LIMIT 1 OFFSET ?",
+                              [.integer(owner), SQLValue(distance - 1)], map)
+    }
     func upsert(_ c: Connection, owner: Int64, user: Int64, value: Vote) throws {
         try c.run("INSERT OR REPLACE INTO votes (owner, user, choice, date) VALUES (?, ?, ?, ?)",
                   [.integer(owner), .integer(user), .integer(Int64(value.choice)), .integer(value.date)])

@@ -58,6 +58,15 @@ struct Page: Sendable {
         self.cursors = cursors
     }
 
+    /// How to read this page from the end of a list of `total` rows when its offset lies in the back half:
+    /// skip `skip` rows in the reverse order, take `limit` (0 past the end) and reverse them. That costs
+    /// O(total − offset + limit) instead of O(offset). nil in the front half (read forward).
+    func fromTheEnd(total: Int) -> (skip: Int, limit: Int)? {
+        guard offset > total / 2 else { return nil }
+        let end = min(offset + limit, total)
+        return (total - end, max(0, end - offset))
+    }
+
     /// The envelope around already-encoded `results`. `keys` are the sort keys of the page's first and last
     /// rows (nil for lists that cannot be followed by position), put in the links.
     func response(count: Int, keys: (first: [Int64], last: [Int64])? = nil, request: Request, domain: String,
@@ -165,8 +174,10 @@ struct Keyset: Sendable {
 
     /// What to add to a list query for `page`: an extra condition with its arguments, the ORDER BY and
     /// LIMIT/OFFSET with theirs (bound, so each list keeps a few statement shapes), and whether the rows come in
-    /// reverse (a `before` position reads backwards).
-    func clause(_ page: Page) -> (condition: String?, args: [Int64], tail: String, tailArgs: [Int64], reversed: Bool) {
+    /// reverse (a `before` position reads backwards). `total`, the rows the list holds, lets an offset in the
+    /// back half be read backwards from the end (`Page.fromTheEnd`); the same index serves both directions.
+    func clause(_ page: Page, total: Int? = nil) -> (condition: String?, args: [Int64], tail: String, tailArgs: [Int64],
+                                                     reversed: Bool) {
         let list = "(" + columns.joined(separator: ", ") + ")"
         let marks = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         func order(_ desc: Bool) -> String { "ORDER BY " + columns.map { "\($0) \(desc ? "DESC" : "ASC")" }.joined(separator: ", ") }
@@ -176,6 +187,9 @@ struct Keyset: Sendable {
         case .before(let key)? where key.count == columns.count:
             return ("\(list) \(descending ? ">" : "<") \(marks)", key, "\(order(!descending)) LIMIT ?", [Int64(page.limit)], true)
         default:
+            if let back = total.flatMap(page.fromTheEnd) {
+                return (nil, [], "\(order(!descending)) LIMIT ? OFFSET ?", [Int64(back.limit), Int64(back.skip)], true)
+            }
             return (nil, [], "\(order(descending)) LIMIT ? OFFSET ?", [Int64(page.limit), Int64(page.offset)], false)
         }
     }
@@ -183,19 +197,32 @@ struct Keyset: Sendable {
 
 extension Connection {
     /// One page of `SELECT <columns> FROM <from> WHERE <scope>` in `keyset` order, by offset or by position.
+    /// `total` is how many rows the scope holds, when known cheaply (a kept counter): an offset in the back
+    /// half is then read from the end. Read it in the same transaction as the page (`readTransaction`), or
+    /// a write in between shifts the page.
     func page<T>(_ columns: String, from: String, where scope: String, _ args: [any SQLBindable], _ keyset: Keyset,
-                 _ page: Page, _ map: (Row) throws -> T) throws -> [T] {
-        let q = Connection.pageQuery(columns, from: from, where: scope, args, keyset, page)
+                 _ page: Page, total: Int? = nil, _ map: (Row) throws -> T) throws -> [T] {
+        let q = Connection.pageQuery(columns, from: from, where: scope, args, keyset, page, total: total)
         let rows = try query(q.sql, q.args, map)
         return q.reversed ? rows.reversed() : rows
     }
 
     /// The statement `page` runs (a test checks every list's query plan with it).
     static func pageQuery(_ columns: String, from: String, where scope: String, _ args: [any SQLBindable],
-                          _ keyset: Keyset, _ page: Page) -> (sql: String, args: [any SQLBindable], reversed: Bool) {
-        let k = keyset.clause(page)
+                          _ keyset: Keyset, _ page: Page, total: Int? = nil)
+        -> (sql: String, args: [any SQLBindable], reversed: Bool) {
+        let k = keyset.clause(page, total: total)
         let condition = k.condition.map { " AND \($0)" } ?? ""
         return ("SELECT \(columns) FROM \(from) WHERE \(scope)\(condition) \(k.tail)",
                 args + k.args.map { $0 as any SQLBindable } + k.tailArgs.map { $0 as any SQLBindable }, k.reversed)
+    }
+
+    /// `body` in one read transaction (unless one is open already), so that a list's count and its page
+    /// see the same rows.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try body() }
+        try execute("BEGIN")
+        defer { try? execute("COMMIT") }
+        return try body()
     }
 }

@@ -13,17 +13,21 @@ let package = Package(
         // libcurl is not linked: Mail loads it with dlopen on the first message (see Sources/CCurl/shim.h).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // Linux headers Glibc's module leaves out (epoll, eventfd, sendfile, accept4).
+        // Linux headers Glibc's module leaves out (epoll, eventfd, sendfile, accept4, pthread_setname_np).
         .systemLibrary(name: "CLinux"),
 
         // Generic layers: they know nothing of Tsuna's domain.
+        // What full Foundation gave that FoundationEssentials lacks (threads, a condition variable,
+        // printf-style numbers, unbuffered stderr, path and whitespace helpers), on Glibc: full Foundation
+        // would link ICU (tens of MB).
+        .target(name: "Platform", dependencies: ["CLinux"]),
         .target(name: "JSON"),
-        .target(name: "HTTP", dependencies: ["CLinux"]),
-        .target(name: "Store", dependencies: ["CSQLite"]),
-        .target(name: "WriteBehind", dependencies: ["Store"]),
+        .target(name: "HTTP", dependencies: ["CLinux", "Platform"]),
+        .target(name: "Store", dependencies: ["CSQLite", "Platform"]),
+        .target(name: "WriteBehind", dependencies: ["Store", "Platform"]),
         .target(name: "Security", dependencies: ["JSON", "CCrypto"]),
-        .target(name: "Mail", dependencies: ["Store", "CCurl"]),
-        .target(name: "Jobs"),
+        .target(name: "Mail", dependencies: ["Store", "CCurl", "Platform"]),
+        .target(name: "Jobs", dependencies: ["Platform"]),
         .target(name: "Archive"),
         // The git commit and build time `tsuna version` prints, generated at every build by the plugin.
         .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Sources/BuildInfoPlugin"),
@@ -31,7 +35,7 @@ let package = Package(
 
         // The application: one folder per feature.
         .target(name: "Tsuna",
-                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "Archive", "BuildInfo"]),
+                dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "Archive", "BuildInfo", "Platform"]),
         // The thin executable.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
         // In-process benchmarks of the generic layers.

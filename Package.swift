@@ -36,8 +36,19 @@ let package = Package(
         // The application: one folder per feature.
         .target(name: "Tsuna",
                 dependencies: ["HTTP", "JSON", "Store", "WriteBehind", "Security", "Mail", "Jobs", "Archive", "BuildInfo", "Platform"]),
-        // The thin executable.
-        .executableTarget(name: "tsuna", dependencies: ["Tsuna"]),
+        // The thin executable, with the Swift runtime, Dispatch and FoundationEssentials linked in
+        // (`-static-stdlib`), so it runs where no Swift toolchain is installed: it loads only libc, libm,
+        // libstdc++, libgcc_s, libsqlite3 and libcrypto (libcurl is opened at the first SMTP mail).
+        // A link flag on this target rather than `--static-swift-stdlib` on the command line: plain
+        // `swift build`, debug or release, gives the portable binary, while the test bundles and the
+        // benchmarks keep the shared runtime. Nothing it links may import full Foundation, which would
+        // bring ICU (about 30 MB); PortableBinaryTests checks the result.
+        // - FoundationEssentials' static archive does not name the two it depends on: they are listed.
+        // - lld, shipped with the toolchain: gold warns at every link about the `mktemp` inside
+        //   FoundationEssentials' atomic file writes (which Tsuna does not use); lld does not.
+        .executableTarget(name: "tsuna", dependencies: ["Tsuna"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections",
+                                                         "-l_FoundationCShims", "-use-ld=lld"])]),
         // In-process benchmarks of the generic layers.
         .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench"),
         .executableTarget(name: "StoreBench", dependencies: ["Store"], path: "Tests/Benchmarks/StoreBench"),

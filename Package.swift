@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "MailTests", dependencies: ["Mail", "Store"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
-        .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "TestSupport"]),
+        .testTarget(name: "TsunaTests", dependencies: ["Tsuna", "Platform", "TestSupport"]),
     ]
 )

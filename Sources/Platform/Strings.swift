@@ -5,8 +5,8 @@ import Musl
 #endif
 
 /// Foundation's `trimmingCharacters(in: .whitespaces / .whitespacesAndNewlines)` without Foundation:
-/// same sets (Unicode category Zs and tab; plus U+000A–U+000D, U+0085, U+2028, U+2029), trimmed scalar
-/// by scalar as Foundation does.
+/// the same sets as CoreFoundation's (tab, space, U+00A0, U+1680, U+2000–U+200B, U+202F, U+205F, U+3000;
+/// plus U+000A–U+000D, U+0085, U+2028, U+2029), trimmed scalar by scalar as Foundation does.
 extension StringProtocol {
     /// Without leading and trailing spaces and tabs (Foundation's `.whitespaces`).
     public func trimmingWhitespace() -> String { trimming(newlines: false) }
@@ -25,10 +25,9 @@ extension StringProtocol {
     @inline(__always)
     private static func isTrimmed(_ scalar: Unicode.Scalar, newlines: Bool) -> Bool {
         switch scalar.value {
-        case 0x20, 0x09: return true
+        case 0x20, 0x09, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
         case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return newlines
-        case 0..<0x80: return false
-        default: return scalar.properties.generalCategory == .spaceSeparator
+        default: return false
         }
     }
 }

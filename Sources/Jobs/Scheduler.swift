@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import Synchronization
+import Dispatch
 
 /// Periodic background jobs. Each job runs on the shared concurrency pool (never on an event loop), one run at
 /// a time; every run is logged, and a failing run is logged and simply tried again at its next tick.
@@ -59,7 +61,7 @@ public final class Scheduler: Sendable {
         do {
             let summary = try await job()
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1_000_000
-            log("job \(name) ok in \(String(format: "%.1f", ms)) ms" + (summary.map { ": \($0)" } ?? ""))
+            log("job \(name) ok in \(CFormat.fixed(ms, digits: 1)) ms" + (summary.map { ": \($0)" } ?? ""))
         } catch {
             log("job \(name) failed: \(error); retrying at its next tick")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Header text: RFC 5322 folding for plain ASCII, RFC 2047 encoded-words for the rest.
 enum EncodedWord {

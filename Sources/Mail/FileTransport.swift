@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,10 +21,18 @@ public final class FileTransport: MailTransport {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw MailError("cannot create mail directory \(directory): \(error.localizedDescription)")
+            throw MailError("cannot create mail directory \(directory): \(FileTransport.reason(error))")
         }
         let path = directory + "/" + UTCTime(now).compact + "-" + String(message.id) + ".eml"
         try FileTransport.writeAtomically(Array(text.utf8), to: path)
+    }
+
+    /// What went wrong, for the message: the system's words for the underlying errno when there is one.
+    static func reason(_ error: Error) -> String {
+        if let posix = (error as? CocoaError)?.underlying as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        return "\(error)"
     }
 
     /// Writes `bytes` to `path + ".tmp"` (mode 0600: messages carry tokens), fsyncs, renames over `path`.

@@ -1,5 +1,8 @@
-import Foundation
+import Platform
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Background delivery of the outbox on a thread of its own (never an event loop: a request never waits
@@ -20,13 +23,13 @@ public final class MailSender: @unchecked Sendable {
     private let log: @Sendable (String) -> Void
 
     /// Guards the thread state below.
-    private let condition = NSCondition()
-    private var thread: Thread?
+    private let condition = Condition()
+    private var thread: pthread_t?
     private var woken = false
     private var stopping = false
     private var finished = false
     /// Serialises passes (the thread's and direct `runOnce` calls), so no message is sent twice at once.
-    private let passLock = NSLock()
+    private let passLock = Mutex<Void>(())
 
     /// Since start: messages delivered, attempts that failed, messages given up on (for /metrics).
     private let sent = Atomic<Int>(0)
@@ -75,10 +78,7 @@ public final class MailSender: @unchecked Sendable {
         defer { condition.unlock() }
         guard thread == nil, !stopping else { return }
         woken = true
-        let thread = Thread { [self] in self.loop() }
-        thread.name = "tsuna-mail-sender"
-        self.thread = thread
-        thread.start()
+        thread = OSThread.start(name: "tsuna-mail-sender") { [self] in self.loop() }
     }
 
     /// Asks for a pass now (call it after committing a transaction that enqueued mail).
@@ -95,7 +95,7 @@ public final class MailSender: @unchecked Sendable {
         defer { condition.unlock() }
         stopping = true
         condition.broadcast()
-        guard let thread, thread !== Thread.current else { return }
+        guard let thread, !OSThread.isCurrent(thread) else { return }
         while !finished { condition.wait() }
     }
 
@@ -123,7 +123,7 @@ public final class MailSender: @unchecked Sendable {
             condition.lock()
             // After store errors, wait longer between passes (up to a minute) so the log is not flooded.
             let wait = failedPasses == 0 ? pollInterval : min(pollInterval * Double(1 << min(failedPasses, 6)), 60)
-            let deadline = Date(timeIntervalSinceNow: wait)
+            let deadline = Condition.Deadline(secondsFromNow: wait)
             while !stopping && !woken {
                 if !condition.wait(until: deadline) { break }
             }
@@ -146,8 +146,10 @@ public final class MailSender: @unchecked Sendable {
     }
 
     private func pass(clock: () -> Int64) throws -> Int {
-        passLock.lock()
-        defer { passLock.unlock() }
+        try passLock.withLock { _ in try unlockedPass(clock: clock) }
+    }
+
+    private func unlockedPass(clock: () -> Int64) throws -> Int {
         var sent = 0
         var afterID: Int64 = 0
         while true {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Renders a message as RFC 5322 text with CRLF line endings, ready for SMTP DATA or an .eml file.
 ///
@@ -45,7 +45,7 @@ public enum MessageRenderer {
         guard let name = MailAddress.displayName(clean) else { return clean }
         let address = MailAddress.bare(clean)
         if MailAddress.isPrintableASCII(name) && !name.contains("=?") {
-            let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let quoted = name.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
             return "\"\(quoted)\" <\(address)>"
         }
         return EncodedWord.encode(name) + " <\(address)>"

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 
 /// Delivers through an SMTP server with libcurl: `smtp://` (STARTTLS whenever the server offers it),
 /// `smtps://` (TLS from the start), optional login, 10 s connect and 60 s total timeouts.

@@ -1,5 +1,9 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Connection {
     /// Copies this database to `destination` in one backup step (one consistent snapshot; in WAL mode
@@ -48,7 +52,7 @@ extension Connection {
 
     /// fsync the directory so the rename itself survives a crash.
     private func syncDirectory(of file: String) {
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = Paths.deletingLastComponent(file)
         let fd = open(dir.isEmpty ? "." : dir, O_RDONLY)
         if fd >= 0 { fsync(fd); _ = Glibc.close(fd) }
     }

@@ -1,6 +1,6 @@
 import CSQLite
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// The store: one serialized writer (a dedicated thread) + a pool of read-only reader connections.
 public final class Store: Sendable {

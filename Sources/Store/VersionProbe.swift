@@ -1,5 +1,8 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a database's PRAGMA user_version without changing anything beside the file.
 enum VersionProbe {

@@ -1,4 +1,7 @@
-import Foundation
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The single writer: a dedicated thread that owns the read-write connection and drains a job queue.
 ///
@@ -13,25 +16,23 @@ final class WriterThread: @unchecked Sendable {
     static let maxBatch = 256
 
     private let connection: Connection
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var queue: [AnyWriteJob] = []
     private var stopping = false
     private var finished = false
-    /// Set once in init, before the thread starts; never changed after.
-    private var thread: Thread?
+    /// Set once in init, right after the thread starts; never changed after. The writer thread reads it
+    /// only while running a job, which was queued (under `condition`) after init returned.
+    private var thread = pthread_t()
 
     /// Takes ownership of `connection` and starts the thread.
     init(connection: Connection, name: String) {
         self.connection = connection
-        // Weak: the Thread keeps its block alive; `main` holds self strongly while it runs.
-        let thread = Thread { [weak self] in self?.main() }
-        thread.name = name
-        self.thread = thread
-        thread.start()
+        // Weak: the thread keeps its block alive; `main` holds self strongly while it runs.
+        thread = OSThread.start(name: name) { [weak self] in self?.main() }
     }
 
     /// True when called from the writer thread itself (a write body calling back into the store).
-    var isCurrentThread: Bool { Thread.current === thread }
+    var isCurrentThread: Bool { OSThread.isCurrent(thread) }
 
     /// The writer connection; only for use on the writer thread.
     var connectionOnWriterThread: Connection { connection }

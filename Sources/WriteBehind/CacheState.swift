@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// A cache's mutable bookkeeping, behind its mutex.
 struct CacheState: Sendable {
@@ -22,6 +23,6 @@ struct CacheState: Sendable {
 
     /// The default log: one line on stderr.
     static let standardErrorLog: @Sendable (String) -> Void = { message in
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        StandardStream.error(message + "\n")
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one `flush()` did.
 public struct FlushReport: Sendable, Equatable {

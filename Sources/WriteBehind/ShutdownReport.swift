@@ -1,3 +1,5 @@
+import Platform
+
 /// What shutting one cache down achieved.
 public struct CacheShutdownReport: Sendable, Equatable, CustomStringConvertible {
     /// The table's name.
@@ -20,7 +22,7 @@ public struct CacheShutdownReport: Sendable, Equatable, CustomStringConvertible 
 
     /// One line for the log.
     public var description: String {
-        if isFlushed { return "write-behind \(name): flushed everything" + String(format: " in %.2f s", duration) }
+        if isFlushed { return "write-behind \(name): flushed everything in \(CFormat.fixed(duration, digits: 2)) s" }
         var line = "write-behind \(name): \(unflushedEntries) acknowledged entries are not in the database"
             + " (flush: \(flushError ?? "not finished")); \(snapshottedEntries) of them are in snapshots for the next start"
         if lostEntries > 0 {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 // Acknowledge only what can be kept.
 //

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Store
 import Synchronization
 
@@ -45,7 +45,7 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
                 log: (@Sendable (String) -> Void)? = nil) throws {
         let name = table.name
         guard !name.isEmpty, name.utf8.count <= 64,
-              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") })
+              name.unicodeScalars.allSatisfy({ $0.isASCII && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") })
         else {
             throw WriteBehindError.invalidConfiguration(
                 "cache name \"\(name)\" must be 1 to 64 letters, digits, '_' or '-'")

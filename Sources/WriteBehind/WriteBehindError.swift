@@ -1,5 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Why a write-behind operation failed.
 public enum WriteBehindError: Error, CustomStringConvertible, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +39,7 @@ public struct StaticFiles: Sendable {
         headers.add("Cache-Control", "public, max-age=3600")
 
         if let inm = request.headers["If-None-Match"],
-           inm.split(separator: ",").contains(where: { let t = $0.trimmingCharacters(in: .whitespaces); return t == etag || t == "*" || t == "W/" + etag }) {
+           inm.split(separator: ",").contains(where: { let t = $0.trimmingWhitespace(); return t == etag || t == "*" || t == "W/" + etag }) {
             close(fd)
             return Response(status: 304, headers: headers)
         }
@@ -94,13 +95,13 @@ public struct StaticFiles: Sendable {
 
     /// nil: ignore the header; .some(nil): unsatisfiable; .some(range): serve these bytes (inclusive bounds).
     static func parseRange(_ header: String, size: Int) -> ClosedRange<Int>?? {
-        let h = header.trimmingCharacters(in: .whitespaces)
+        let h = header.trimmingWhitespace()
         guard h.lowercased().hasPrefix("bytes=") else { return nil }
         let spec = h.dropFirst(6)
         if spec.contains(",") { return nil }
         let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let a = parts[0].trimmingCharacters(in: .whitespaces), b = parts[1].trimmingCharacters(in: .whitespaces)
+        let a = parts[0].trimmingWhitespace(), b = parts[1].trimmingWhitespace()
         if a.isEmpty {
             guard let suffix = Int(b), suffix >= 0 else { return nil }
             if suffix == 0 || size == 0 { return .some(nil) }

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A request body as the server received it: nothing, bytes in memory, or a temporary file (large bodies).
 public enum RequestBody: Sendable {
@@ -153,7 +157,7 @@ public final class Request: Sendable {
     public var mediaType: String? {
         guard let ct = head.headers["Content-Type"] else { return nil }
         let base = ct.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ct
-        return base.trimmingCharacters(in: .whitespaces).lowercased()
+        return base.trimmingWhitespace().lowercased()
     }
 
     /// The response the server would give for `failure`, in the application's wire format (for handlers

@@ -1,5 +1,5 @@
-import Foundation
 import CLinux
+import Platform
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +8,7 @@ import Glibc
 /// One thread running epoll over its share of the connections. It is also a `TaskExecutor`: handlers
 /// start with `Task.immediate` on the loop thread and resume here after awaiting, so a request that does
 /// not suspend never leaves the thread that read it.
-/// Unchecked: everything but the remote queues (under `remoteLock`) and `wakePending` (atomic) is touched
+/// Unchecked: everything but the remote queues (under `remote`'s lock) and `wakePending` (atomic) is touched
 /// by the loop's own thread only.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     let index: Int
@@ -21,9 +21,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     // Jobs enqueued from the loop thread itself need no lock.
     private var localJobs: [UnownedJob] = []
-    private let remoteLock = NSLock()
-    private var remoteJobs: [UnownedJob] = []
-    private var remoteBlocks: [@Sendable () -> Void] = []
+    /// Jobs and blocks enqueued from other threads.
+    private struct Remote {
+        var jobs: [UnownedJob] = []
+        var blocks: [@Sendable () -> Void] = []
+    }
+    private let remote = Mutex(Remote())
     private let wakePending = Atomic<Bool>(false)
 
     var connections: [Int32: Connection] = [:]
@@ -78,10 +81,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in self.run() }
-        thread.name = "tsuna-loop-\(index)"
-        thread.stackSize = 1 << 20
-        thread.start()
+        OSThread.start(name: "tsuna-loop-\(index)", stackSize: 1 << 20) { [self] in self.run() }
     }
 
     var inLoop: Bool { pthread_equal(pthread_self(), threadID) != 0 }
@@ -93,7 +93,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if inLoop {
             localJobs.append(unowned)
         } else {
-            remoteLock.withLock { remoteJobs.append(unowned) }
+            remote.withLock { $0.jobs.append(unowned) }
             wake()
         }
     }
@@ -101,7 +101,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Runs `block` on the loop thread (now if already there).
     func execute(_ block: @escaping @Sendable () -> Void) {
         if inLoop { block(); return }
-        remoteLock.withLock { remoteBlocks.append(block) }
+        remote.withLock { $0.blocks.append(block) }
         wake()
     }
 
@@ -154,9 +154,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         while true {
             var jobs: [UnownedJob] = []
             var blocks: [@Sendable () -> Void] = []
-            remoteLock.withLock {
-                swap(&jobs, &remoteJobs)
-                swap(&blocks, &remoteBlocks)
+            remote.withLock { remote in
+                swap(&jobs, &remote.jobs)
+                swap(&blocks, &remote.blocks)
             }
             if localJobs.isEmpty && jobs.isEmpty && blocks.isEmpty { return }
             for block in blocks { block() }

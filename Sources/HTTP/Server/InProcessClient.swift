@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs requests through the server's own pipeline without a socket: the same head parser (and its
 /// limits), request ids, routing (404, 405), body framing and limits, handlers, error mapping, failure

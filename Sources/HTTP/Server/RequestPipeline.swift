@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The steps every request takes once its head is parsed, whatever carried it — a socket `Connection`
 /// or `InProcessClient`: the request id, routing (404, 405), the handler, the mapping of what it throws,

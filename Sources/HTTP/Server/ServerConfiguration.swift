@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How the server listens and how much it lets each client take.
 public struct ServerConfiguration: Sendable {
@@ -52,7 +56,7 @@ public struct ServerConfiguration: Sendable {
                 loopCount: Int = ProcessInfo.processInfo.activeProcessorCount,
                 maxConnections: Int = 10_000, maxHeadBytes: Int = 16 * 1024,
                 headerTimeout: Double = 10, idleTimeout: Double = 75, ioTimeout: Double = 30,
-                bodyMemoryThreshold: Int = 1 << 20, temporaryDirectory: String = NSTemporaryDirectory(),
+                bodyMemoryThreshold: Int = 1 << 20, temporaryDirectory: String = Paths.temporaryDirectory(),
                 shutdownGracePeriod: Double = 10, accessLog: Bool = true,
                 failureResponder: @escaping @Sendable (HTTPFailure) -> Response = HTTPFailure.plainTextResponder) {
         self.hosts = hosts

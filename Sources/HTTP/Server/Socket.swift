@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import CLinux
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-import Foundation
 import CLinux
+import Platform
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -33,13 +33,11 @@ enum TerminationSignal {
     static func wait() async {
         install()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let waiter = Thread {
+            OSThread.start(name: "tsuna-signals") {
                 var count: UInt64 = 0
                 while read(eventFd, &count, 8) < 0 && errno == EINTR {}
                 done.resume()
             }
-            waiter.name = "tsuna-signals"
-            waiter.start()
         }
     }
 }

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import HTTP
 import Synchronization
 import JSON
 import Security
+import Dispatch
 
 /// Bearer-token authentication and token issuance (SPEC sections 1 and 2).
 struct Authentication: Sendable {
@@ -62,7 +63,7 @@ struct Authentication: Sendable {
     }
 
     private func token(_ type: String, _ user: UserRecord, lifetime: Int64, now: Int64) -> String {
-        jwt.sign(JWTClaims(tokenType: type, subject: user.token, id: SecureRandom.uuidV4().replacingOccurrences(of: "-", with: ""),
+        jwt.sign(JWTClaims(tokenType: type, subject: user.token, id: SecureRandom.uuidV4().replacing("-", with: ""),
                            issuedAt: now, expiresAt: now + max(1, lifetime), generation: user.tokenGeneration))
     }
 }

@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import Security
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `tsuna create-admin --email E`: an active site administrator, password from stdin. Works while the server
 /// runs (it writes through SQLite's own locking; the server reads users fresh on every request).
@@ -51,7 +55,7 @@ enum CreateAdmin {
     /// One line from stdin; when stdin is a terminal, asks for it with echo turned off.
     private static func readPassword() -> String? {
         if isatty(0) == 1 {
-            FileHandle.standardError.write(Data("Password: ".utf8))
+            StandardStream.error("Password: ")
             var old = termios()
             tcgetattr(0, &old)
             var silent = old
@@ -59,7 +63,7 @@ enum CreateAdmin {
             tcsetattr(0, TCSANOW, &silent)
             defer {
                 tcsetattr(0, TCSANOW, &old)
-                FileHandle.standardError.write(Data("\n".utf8))
+                StandardStream.error("\n")
             }
             return readLine(strippingNewline: true)
         }

@@ -1,10 +1,13 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
 import Mail
 import Store
 import Synchronization
 import WriteBehind
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The dashboard (SPEC 13): counts of people and content, the write-behind caches, the outbox, storage sizes,
 /// version and uptime. Every figure is an index count or a value held in memory; the media folder is measured in

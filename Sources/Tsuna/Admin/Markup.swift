@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 
 /// HTML being built for a panel page. The literal text of a `Markup` literal is the panel's own markup; every
 /// `String` interpolated into it is escaped with `HTML.escape` (the one escaping function for everything users
@@ -40,7 +41,7 @@ enum Tags {
     static func date(_ micros: Int64?) -> Markup {
         guard let micros else { return "–" }
         let exact = Clock.rfc3339(micros)
-        let shown = String(exact.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"
+        let shown = String(exact.prefix(16)).replacing("T", with: " ") + " UTC"
         return "<time datetime=\"\(exact)\">\(shown)</time>"
     }
 
@@ -81,13 +82,13 @@ enum Tags {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(n), unit = 0
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(n) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(n) B" : CFormat.fixed(value, digits: 1) + " " + units[unit]
     }
 
     /// A duration in seconds, human sized.
     static func duration(_ seconds: Double) -> String {
-        if seconds < 1 { return String(format: "%.1f ms", seconds * 1000) }
-        if seconds < 120 { return String(format: "%.1f s", seconds) }
+        if seconds < 1 { return CFormat.fixed(seconds * 1000, digits: 1) + " ms" }
+        if seconds < 120 { return CFormat.fixed(seconds, digits: 1) + " s" }
         let s = Int(seconds)
         if s < 7200 { return "\(s / 60) min" }
         if s < 172_800 { return "\(s / 3600) h \(s % 3600 / 60) min" }

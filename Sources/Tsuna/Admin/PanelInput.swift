@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import HTTP
 import Security
 
@@ -118,8 +119,8 @@ enum PanelHeaders {
         for header in request.headers.values("Cookie") {
             for part in header.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1)
-                if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == name {
-                    return pair[1].trimmingCharacters(in: .whitespaces)
+                if pair.count == 2, pair[0].trimmingWhitespace() == name {
+                    return pair[1].trimmingWhitespace()
                 }
             }
         }
@@ -147,7 +148,7 @@ enum PanelHeaders {
 
     /// "host[:port]" of "scheme://host[:port][/…]", lowercased.
     private static func authority(_ url: String) -> String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
+        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
         let rest = url[schemeEnd.upperBound...]
         let host = rest.prefix { $0 != "/" }.lowercased()
         return host.isEmpty ? nil : host

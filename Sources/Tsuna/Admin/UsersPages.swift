@@ -25,7 +25,7 @@ struct UsersPages: Sendable {
             case .delete: return "Delete an account with everything it owns (as DELETE me/)"
             }
         }
-        var audited: String { rawValue.replacingOccurrences(of: "-", with: " ") }
+        var audited: String { rawValue.replacing("-", with: " ") }
     }
 
     func register(on panel: Panel) {

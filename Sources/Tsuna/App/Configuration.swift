@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import HTTP
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bad environment variable: `serve` stops with exit status 2 and this message, before it listens.
 public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
@@ -15,7 +19,7 @@ public struct ThrottleRate: Equatable, Sendable {
 
     /// Parses the SPEC syntax; returns .some(nil) for "off", nil for a bad value.
     static func parse(_ text: String) -> ThrottleRate?? {
-        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let t = text.trimmingWhitespace().lowercased()
         if t == "off" { return .some(nil) }
         let parts = t.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let n = Int(parts[0]), n > 0, n <= 1_000_000 else { return nil }
@@ -123,7 +127,7 @@ public struct Configuration: Sendable {
         port = try reader.int("TSUNA_PORT", default: 8000, range: 0...65535)
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         domain = try reader.url("TSUNA_DOMAIN", default: "http://\(hostInURL):\(port)")
-        domainIsExplicit = env["TSUNA_DOMAIN"].map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        domainIsExplicit = env["TSUNA_DOMAIN"].map { !$0.trimmingWhitespace().isEmpty } ?? false
         secretKey = try reader.optional("TSUNA_SECRET_KEY", minLength: 16)
         smtpURL = try reader.smtpURL("TSUNA_SMTP_URL")
         smtpUser = reader.env["TSUNA_SMTP_USER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -164,7 +168,7 @@ struct EnvironmentReader {
 
     private func raw(_ name: String) -> String? {
         guard let v = env[name] else { return nil }
-        let t = v.trimmingCharacters(in: .whitespaces)
+        let t = v.trimmingWhitespace()
         return t.isEmpty ? nil : t
     }
 

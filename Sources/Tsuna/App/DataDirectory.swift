@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import Platform
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The data folder: everything Tsuna keeps lives under it (SPEC section 12). It holds password hashes, emails
 /// and mail links, so it is private to the service's user: folders 0700, files 0600, whatever the umask.
@@ -16,9 +20,9 @@ enum DataDirectory {
         let fm = FileManager.default
         for dir in [config.dataDirectory, config.mediaDirectory, config.snapshotDirectory,
                     config.mailDirectory, config.temporaryDirectory] {
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw StartupError("\(dir) is not a folder") }
+                guard isDirectory else { throw StartupError("\(dir) is not a folder") }
             } else if mkdir(dir, 0o700) != 0 && errno != EEXIST {
                 throw StartupError("cannot create \(dir): \(String(cString: strerror(errno)))")
             }
@@ -58,7 +62,7 @@ enum DataDirectory {
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = bytes.map(CFormat.hex2).joined()
         let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             // Another process created it between our read and our create: read theirs (once).
@@ -92,7 +96,7 @@ enum DataDirectory {
         var bytes = [UInt8](repeating: 0, count: 4096)
         let n = read(fd, &bytes, bytes.count)
         guard n >= 0 else { throw StartupError("cannot read \(path): \(String(cString: strerror(errno)))") }
-        return String(decoding: bytes[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: bytes[0..<n], as: UTF8.self).trimmingWhitespaceAndNewlines()
     }
 }
 

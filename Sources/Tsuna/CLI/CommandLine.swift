@@ -1,6 +1,10 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import HTTP
 import Store
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `tsuna <command>`: parses arguments, runs the command, returns the exit status.
 public enum TsunaCommand {
@@ -23,7 +27,7 @@ public enum TsunaCommand {
 
     public static func run(_ arguments: [String]) async -> Int32 {
         guard let command = arguments.first else {
-            FileHandle.standardError.write(Data(usage.utf8))
+            StandardStream.error(usage)
             return 2
         }
         let rest = Array(arguments.dropFirst())
@@ -44,13 +48,13 @@ public enum TsunaCommand {
                   Configuration.variables.map { "  \($0.name) (\($0.defaultValue))" }.joined(separator: "\n"))
             return 0
         default:
-            FileHandle.standardError.write(Data("tsuna: unknown command \"\(command)\"\n\n\(usage)".utf8))
+            StandardStream.error("tsuna: unknown command \"\(command)\"\n\n\(usage)")
             return 2
         }
     }
 
     static func fail(_ message: String) {
-        FileHandle.standardError.write(Data("tsuna: \(message)\n".utf8))
+        StandardStream.error("tsuna: \(message)\n")
     }
 
     static func loadConfiguration() -> Configuration? {
@@ -118,7 +122,7 @@ public enum TsunaCommand {
         do {
             let app = try Application(configuration: config)
             let document = OpenAPIDocument.build(app.router.routes, catalog: app.catalog, version: TsunaVersion.string)
-            FileHandle.standardOutput.write(Data(OpenAPIRoutes.bytes(document) + [UInt8(ascii: "\n")]))
+            StandardStream.output(OpenAPIRoutes.bytes(document) + [UInt8(ascii: "\n")])
             app.store.close()
             return 0
         } catch {

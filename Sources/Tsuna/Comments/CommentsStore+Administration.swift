@@ -57,6 +57,6 @@ extension CommentsStore {
     /// An FTS5 query from typed words: each one quoted (so nothing typed is read as query syntax) and matched as a
     /// prefix; all must occur.
     static func matchExpression(_ words: [String]) -> String {
-        words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }.joined(separator: " ")
+        words.map { "\"" + $0.replacing("\"", with: "\"\"") + "\"*" }.joined(separator: " ")
     }
 }

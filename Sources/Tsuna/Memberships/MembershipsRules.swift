@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Plan validation, who may subscribe, and the subscription arithmetic of SPEC section 3.
 enum MembershipsRules {

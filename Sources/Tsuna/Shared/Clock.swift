@@ -1,4 +1,7 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Time as the API and the database see it: microseconds since the Unix epoch, UTC.
 enum Clock {

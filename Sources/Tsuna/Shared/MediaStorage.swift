@@ -1,7 +1,11 @@
-import Foundation
+import FoundationEssentials
+import Platform
 import HTTP
 import JSON
 import Security
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An accepted image upload and its recognised format.
 struct ImageUpload: Sendable {
@@ -32,7 +36,7 @@ final class MediaStorage: Sendable {
     /// Moves an uploaded file to `relative` (its folder is created when missing); returns `relative`.
     func store(_ file: MultipartFile, as relative: String) throws -> String {
         let path = directory + "/" + relative
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = Paths.deletingLastComponent(path)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try file.persist(to: path)
         return relative

@@ -1,6 +1,9 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The size of the media folder, measured on a background thread at most once a minute: a request only reads
 /// the last measure (and may start the next one), it never walks the folder itself.
@@ -37,12 +40,27 @@ final class MediaUsage: Sendable {
     /// Bytes and number of regular files under `directory` (symbolic links are not followed).
     static func walk(_ directory: String) -> (Int64, Int) {
         var bytes: Int64 = 0, files = 0
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { return (0, 0) }
-        while let relative = walker.nextObject() as? String {
-            var info = stat()
-            if lstat(directory + "/" + relative, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG {
-                bytes += Int64(info.st_size)
-                files += 1
+        var pending = [directory]
+        while let folder = pending.popLast() {
+            guard let dir = opendir(folder) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let path = folder + "/" + name
+                var info = stat()
+                guard lstat(path, &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFREG:
+                    bytes += Int64(info.st_size)
+                    files += 1
+                case S_IFDIR:
+                    pending.append(path)
+                default:
+                    break
+                }
             }
         }
         return (bytes, files)

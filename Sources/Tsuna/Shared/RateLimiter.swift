@@ -1,5 +1,8 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Token buckets keyed by client (IP or user): `requests` per `period`, bursts up to `requests`.
 /// Memory stays bounded however many clients come: full buckets are dropped by a periodic sweep, and

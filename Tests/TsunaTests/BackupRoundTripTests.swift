@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import Synchronization
 import TestSupport
 
 /// `tsuna backup` against a real server taking writes, then `tsuna restore` into a new folder and a server on it
@@ -44,19 +45,22 @@ final class BackupRoundTripTests: XCTestCase {
                       itemChannel: f.channel, seed: UInt64(w + 1))
         }
         let group = DispatchGroup()
-        for worker in workers { DispatchQueue.global().async(group: group) { worker.run(pace: 0.012) } }
+        // Each runs its plan at least once and goes on until the backup has ended, however long that takes.
+        let backupEnded = Flag()
+        for worker in workers { DispatchQueue.global().async(group: group) { worker.run(pace: 0.012, until: backupEnded.isSet) } }
         Thread.sleep(forTimeInterval: 1.0)
         let began = DispatchTime.now().uptimeNanoseconds
         let target = f.server.dataDirectory + "-backup.tar"
         defer { try? FileManager.default.removeItem(atPath: target) }
         let backup = try f.server.runCommand(["backup", target])
-        let ended = DispatchTime.now().uptimeNanoseconds
+        let endedAt = DispatchTime.now().uptimeNanoseconds
+        backupEnded.set()
         XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
         XCTAssertEqual(backup.status, 0, backup.err)
         let writes: [WriteLoad.Write] = workers.flatMap { $0.log }
         let before = writes.filter { $0.ackedAt < began }
         XCTAssertGreaterThan(before.count, 50, "writes were acknowledged before the backup")
-        XCTAssertTrue(writes.contains { $0.sentAt > began && $0.sentAt < ended } || writes.contains { $0.ackedAt > ended },
+        XCTAssertTrue(writes.contains { $0.sentAt > began && $0.sentAt < endedAt } || writes.contains { $0.ackedAt > endedAt },
                       "writes went on while the backup ran")
         if expectSnapshots { XCTAssertFalse(backup.out.contains(" 0 snapshot files"), backup.out) }
 
@@ -144,9 +148,13 @@ final class WriteLoad: @unchecked Sendable {
         self.plan = plan
     }
 
-    func run(pace: Double) {
+    /// Sends the plan, then sends it again from the start until `done()` says so (at least once in all).
+    func run(pace: Double, until done: () -> Bool) {
         guard let client = try? RawClient(port: port) else { return }
-        for (key, value, fan) in plan {
+        var step = 0
+        while step < plan.count || !done() {
+            let (key, value, fan) = plan[step % plan.count]
+            step += 1
             let sent = DispatchTime.now().uptimeNanoseconds
             let status: Int?
             switch (key.kind, value) {
@@ -172,4 +180,11 @@ final class WriteLoad: @unchecked Sendable {
         let changedLater = Set(all.filter { w in w.ackedAt > (last[w.key]?.ackedAt ?? .max) }.map(\.key))
         return last.filter { !changedLater.contains($0.key) }.map { ($0.key, $0.value.value) }
     }
+}
+
+/// A flag one thread sets and others read.
+final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    func isSet() -> Bool { value.withLock { $0 } }
 }

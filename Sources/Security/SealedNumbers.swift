@@ -41,12 +41,20 @@ public struct SealedNumbers: Sendable {
         }
     }
 
+    /// AES-128-CBC, fetched once per process: `EVP_aes_128_cbc()` in an init makes OpenSSL 3 fetch the
+    /// implementation again on every call (locks and a provider walk), which cost more than the encryption.
+    /// Unsafe only to the compiler: a fetched EVP_CIPHER is immutable and shared across threads.
+    nonisolated(unsafe) private static let cipher: OpaquePointer = {
+        guard let cipher = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil) else { fatalError("OpenSSL has no AES-128-CBC") }
+        return cipher
+    }()
+
     /// One CBC pass without padding (inputs are whole blocks); a fixed IV keeps equal keys equal texts.
     private func crypt(_ input: [UInt8], encrypt: Bool) -> [UInt8]? {
         guard let ctx = EVP_CIPHER_CTX_new() else { return nil }
         defer { EVP_CIPHER_CTX_free(ctx) }
         let iv = [UInt8](repeating: 0, count: 16)
-        guard EVP_CipherInit_ex(ctx, EVP_aes_128_cbc(), nil, key, iv, encrypt ? 1 : 0) == 1 else { return nil }
+        guard EVP_CipherInit_ex2(ctx, Self.cipher, key, iv, encrypt ? 1 : 0, nil) == 1 else { return nil }
         EVP_CIPHER_CTX_set_padding(ctx, 0)
         var output = [UInt8](repeating: 0, count: input.count + 16)
         var written: Int32 = 0, final: Int32 = 0

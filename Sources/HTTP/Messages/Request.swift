@@ -95,6 +95,7 @@ public final class Request: Sendable {
         self.startedAt = startedAt
         self.bodySource = body
         self.failures = failures
+        self.queryItems = head.query.flatMap { PercentEncoding.parseForm(Substring($0)) } ?? []
     }
 
     /// The body, read now if it was not yet: the server reads nothing of a body before the handler asks.
@@ -142,12 +143,9 @@ public final class Request: Sendable {
     /// The raw (percent-encoded) path.
     public var path: String { head.rawPath }
 
-    /// Query parameters, percent-decoded ('+' as space); the first value wins in `query(_:)`.
-    /// Parsed on each use: queries are short and read once or twice.
-    public var queryItems: [(String, String)] {
-        guard let q = head.query else { return [] }
-        return PercentEncoding.parseForm(Substring(q)) ?? []
-    }
+    /// Query parameters, percent-decoded ('+' as space); the first value wins in `query(_:)`. Parsed once,
+    /// when the request is made: a list reads several parameters and rewrites them into its links.
+    public let queryItems: [(String, String)]
 
     public func query(_ name: String) -> String? {
         queryItems.first(where: { $0.0 == name })?.1

@@ -33,16 +33,37 @@ public enum PercentEncoding {
 
     /// "a=1&b=&c" -> [("a","1"),("b",""),("c","")]; nil if any part has bad percent-encoding. '+' is space.
     /// Empty parts ("a=1&&b=2") are skipped; only the first '=' splits name from value.
+    /// Percent-encodes everything but RFC 3986's unreserved characters: a query name or value.
+    public static func encodeComponent(_ s: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(b)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0x0F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     public static func parseForm(_ s: Substring) -> [(String, String)]? {
         var pairs: [(String, String)] = []
-        for part in s.split(separator: "&", omittingEmptySubsequences: true) {
+        // Split on bytes: '&' and '=' are ASCII, so every cut lands on a character boundary.
+        for part in s.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let name: Substring, value: Substring
-            if let eq = part.firstIndex(of: "=") {
-                name = part[part.startIndex..<eq]
-                value = part[part.index(after: eq)...]
+            if let eq = part.firstIndex(of: UInt8(ascii: "=")) {
+                name = Substring(part[part.startIndex..<eq])
+                value = Substring(part[part.index(after: eq)...])
             } else {
-                name = part
-                value = part[part.endIndex...]
+                name = Substring(part)
+                value = Substring(part[part.endIndex...])
             }
             guard let decodedName = decode(name, plusAsSpace: true),
                   let decodedValue = decode(value, plusAsSpace: true) else { return nil }

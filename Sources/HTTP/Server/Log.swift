@@ -52,14 +52,16 @@ public enum AccessLog {
     /// The default `ServerConfiguration.redactPath`: the values of `signature` query parameters become "…".
     @Sendable public static func redactSignatures(_ target: String) -> String {
         // Most targets have no query: one byte scan, no Character processing.
-        guard target.utf8.contains(UInt8(ascii: "?")), let question = target.firstIndex(of: "?"),
-              target[question...].contains("signature=") else {
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")),
+              target.utf8[question...].firstRange(of: signatureBytes) != nil else {
             return target
         }
         let pairs = target[target.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
         let redacted = pairs.map { pair -> Substring in pair.hasPrefix("signature=") ? "signature=…" : pair }
         return target[...question] + redacted.joined(separator: "&")
     }
+
+    private static let signatureBytes = Array("signature=".utf8)
 
     /// "<6>2026-12-07T16:25:00Z info GET /path 200 12ms 345B 127.0.0.1 - <request id>\n": method, target
     /// (redacted), status, duration, response body bytes, client address, user (or "-"), request id.

@@ -1,3 +1,5 @@
+import HTTP
+
 /// Keyset paging for the panel's lists, through the query string: lists newest first move with `?before=<id>`
 /// (older) and `?after=<id>` (newer); prefix searches move forward with `?from=<text>&from_id=<id>`. A page is
 /// fetched with one row more than it shows, to know whether another follows. `?size=` is 1…100 (default 25).
@@ -79,17 +81,5 @@ enum PanelURL {
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986).
-    static func encode(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(b))
-            default:
-                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
-    }
+    static func encode(_ s: String) -> String { PercentEncoding.encodeComponent(s) }
 }

@@ -2,6 +2,12 @@
 // Tsuna: one self-contained binary on SQLite. No package dependencies: system C libraries only.
 import PackageDescription
 
+// TSUNA_SHARED_RUNTIME=1 links tsuna with the toolchain's shared Swift runtime instead: for sanitizer builds
+// (ThreadSanitizer's allocator and the statically linked FoundationEssentials do not agree), never for shipping.
+let portableLink: [LinkerSetting] = Context.environment["TSUNA_SHARED_RUNTIME"] == nil
+    ? [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims", "-use-ld=lld"])]
+    : []
+
 let package = Package(
     name: "tsuna",
     products: [
@@ -47,8 +53,7 @@ let package = Package(
         // - lld, shipped with the toolchain: gold warns at every link about the `mktemp` inside
         //   FoundationEssentials' atomic file writes (which Tsuna does not use); lld does not.
         .executableTarget(name: "tsuna", dependencies: ["Tsuna"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-l_FoundationCollections",
-                                                         "-l_FoundationCShims", "-use-ld=lld"])]),
+                          linkerSettings: portableLink),
         // In-process benchmarks of the generic layers.
         .executableTarget(name: "WriteBehindBench", dependencies: ["WriteBehind", "Store"], path: "Tests/Benchmarks/WriteBehindBench"),
         .executableTarget(name: "StoreBench", dependencies: ["Store"], path: "Tests/Benchmarks/StoreBench"),

@@ -17,7 +17,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     let epfd: Int32
     private let wakeFd: Int32
     private var listenFds: [Int32] = []
-    private var threadID = pthread_t()
+    /// The loop thread's id (0 until it runs): set by that thread, read by any, so atomic. Relaxed is enough:
+    /// no thread can mistake itself for the loop thread whatever value it reads.
+    private let threadID = Atomic<UInt>(0)
 
     // Jobs enqueued from the loop thread itself need no lock.
     private var localJobs: [UnownedJob] = []
@@ -84,7 +86,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         OSThread.start(name: "tsuna-loop-\(index)", stackSize: 1 << 20) { [self] in self.run() }
     }
 
-    var inLoop: Bool { pthread_equal(pthread_self(), threadID) != 0 }
+    var inLoop: Bool { pthread_self() == threadID.load(ordering: .relaxed) }
 
     // MARK: executor
 
@@ -115,7 +117,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     // MARK: loop
 
     private func run() {
-        threadID = pthread_self()
+        threadID.store(pthread_self(), ordering: .relaxed)
         let maxEvents = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maxEvents)
         defer { events.deallocate() }

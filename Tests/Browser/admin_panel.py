@@ -62,7 +62,8 @@ def main():
     try:
         from selenium import webdriver
         from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
-                                                StaleElementReferenceException, TimeoutException)
+                                                StaleElementReferenceException, TimeoutException,
+                                                WebDriverException)
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
@@ -84,15 +85,19 @@ def main():
     def step(name):
         print(f"[{time.monotonic() - started:5.1f}s] {name}", flush=True)
 
+    # A node read while its page is being replaced: Chrome reports it as stale, or (in some versions) as a plain
+    # WebDriverException "Node with given id does not belong to the document". Either way: look again.
+    replaced = (NoSuchElementException, StaleElementReferenceException, WebDriverException)
+
     def main_text():
         try:
             return driver.find_element(By.TAG_NAME, "main").text
-        except (NoSuchElementException, StaleElementReferenceException):
+        except replaced:
             return ""
 
     def expect_text(text, where="the page"):
         # The previous page may still be showing, or go away while it is read: look again until the text appears.
-        wait = WebDriverWait(driver, STEP_TIMEOUT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+        wait = WebDriverWait(driver, STEP_TIMEOUT, ignored_exceptions=replaced)
         try:
             wait.until(lambda d: text in d.find_element(By.TAG_NAME, "main").text)
         except TimeoutException:

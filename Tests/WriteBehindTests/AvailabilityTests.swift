@@ -1,6 +1,7 @@
 import Foundation
 import Store
 import XCTest
+import TestSupport
 @testable import WriteBehind
 
 /// Acknowledge only what can be kept: while snapshots fail the cache refuses writes, keeps serving reads,

@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Synchronization
 import XCTest
+import TestSupport
 @testable import WriteBehind
 
 /// A fresh directory under the system temp folder, removed by `remove()`.

@@ -4,12 +4,12 @@ import XCTest
 /// A small tmpfs mounted for one test: a real full disk (its size is the limit; `fill` uses what is
 /// left) and a real read-only file system (remounted `ro`), which stop root as well as anyone
 /// (permission bits do not stop root). Mounting needs root or CAP_SYS_ADMIN: without it the test is
-/// skipped, saying so. (The same helper as StoreTests'; test targets share no code but TestSupport.)
-final class ScratchMount {
-    let path: String
+/// skipped, saying so.
+public final class ScratchMount {
+    public let path: String
     private var mounted = false
 
-    init(at path: String, bytes: Int) throws {
+    public init(at path: String, bytes: Int) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let (status, output) = ScratchMount.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(bytes),mode=0755", "tmpfs", path])
@@ -18,14 +18,14 @@ final class ScratchMount {
     }
 
     /// Remounts read-only (every file on it must be closed for writing first, or the kernel refuses).
-    func remountReadOnly() throws { try remount("ro") }
+    public func remountReadOnly() throws { try remount("ro") }
 
     /// Remounts read-write.
-    func remountReadWrite() throws { try remount("rw") }
+    public func remountReadWrite() throws { try remount("rw") }
 
     /// Fills the remaining space with `<path>/filler` (until ENOSPC); returns its path.
     @discardableResult
-    func fill() -> String {
+    public func fill() -> String {
         let filler = path + "/filler"
         let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return filler }
@@ -40,10 +40,10 @@ final class ScratchMount {
     }
 
     /// Frees what `fill` took.
-    func unfill() { unlink(path + "/filler") }
+    public func unfill() { unlink(path + "/filler") }
 
     /// Unmounts (lazily, so a file a failed test left open cannot keep it).
-    func unmount() {
+    public func unmount() {
         guard mounted else { return }
         _ = ScratchMount.run("/bin/umount", ["-l", path])
         mounted = false

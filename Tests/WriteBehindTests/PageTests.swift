@@ -173,21 +173,33 @@ final class PageTests: XCTestCase {
 }
 
 extension PageTests {
-    /// A deep page of an owner with thousands of stored rows and pending entries spread over them reads a
-    /// page's worth of rows and a few keys, not the pending entries' rows nor a window of them.
-    func testDeepPagesReadAPageOfRowsNotOneRowPerPendingEntry() async throws {
-        var rng = SeededRandom(seed: 77)
+    /// Owners 1 and 2 with 3000 stored subscribers each (user u on date 10·u), read through a counting table.
+    func storedOwners() throws -> (Fixture, SubsTable, WriteBehindCache<SubsTable>) {
         let f = try Fixture()
         let table = SubsTable()
-        var model = PageModel<Sub>()
         var rows: [(owner: Int64, user: Int64, date: Int64)] = []
         for user in Int64(1)...3000 {
             rows.append((1, user, user * 10))
             rows.append((2, user, user * 10))
-            model.entries[user] = Sub(date: user * 10)
         }
         try f.storeSubs(rows)
-        let cache = try f.subs(table: table)
+        return (f, table, try f.subs(table: table))
+    }
+
+    /// What `storedOwners` stored for one owner.
+    func storedModel() -> PageModel<Sub> {
+        var model = PageModel<Sub>()
+        for user in Int64(1)...3000 { model.entries[user] = Sub(date: user * 10) }
+        return model
+    }
+
+    /// A deep page of an owner with thousands of stored rows and pending entries spread over them reads a
+    /// page's worth of rows and a few keys, not the pending entries' rows nor a window of them.
+    func testDeepPagesReadAPageOfRowsNotOneRowPerPendingEntry() async throws {
+        var rng = SeededRandom(seed: 77)
+        let (f, table, cache) = try storedOwners()
+        defer { withExtendedLifetime(f) {} }   // its folder and store outlive the cache's reads
+        var model = storedModel()
         for i in Int64(0)..<1500 {
             let date = Int64.random(in: 0..<30_000, using: &rng) | 1
             let roll = Int.random(in: 0..<10, using: &rng)
@@ -227,17 +239,9 @@ extension PageTests {
     /// An offset in the back half steps over the index from its end: O(count − offset), not O(offset).
     func testBackHalfOffsetsAreLocatedFromTheEnd() async throws {
         var rng = SeededRandom(seed: 78)
-        let f = try Fixture()
-        let table = SubsTable()
-        var model = PageModel<Sub>()
-        var rows: [(owner: Int64, user: Int64, date: Int64)] = []
-        for user in Int64(1)...3000 {
-            rows.append((1, user, user * 10))
-            rows.append((2, user, user * 10))
-            model.entries[user] = Sub(date: user * 10)
-        }
-        try f.storeSubs(rows)
-        let cache = try f.subs(table: table)
+        let (f, table, cache) = try storedOwners()
+        defer { withExtendedLifetime(f) {} }   // its folder and store outlive the cache's reads
+        var model = storedModel()
         _ = try await cache.count(owner: 2)   // counts loaded, as a list loads them for its envelope
         let untouched = try await cost(table) { try await cache.page(owner: 2, limit: 15, offset: 2990) }
         XCTAssertEqual(untouched.page.map(\.user), Array(2991...3000))

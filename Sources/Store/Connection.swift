@@ -12,6 +12,12 @@ public final class Connection {
     /// Whether the connection was opened with SQLITE_OPEN_READONLY.
     public let isReadOnly: Bool
     private var cache: [String: Statement] = [:]
+    /// In front of `cache`: slots chosen by the address of the SQL text's bytes. Call sites pass literals,
+    /// whose bytes never move, so a hit costs one comparison that sees the same storage (not a hash of a
+    /// few hundred bytes, which the dictionary pays on every call). A slot is only a hint: a hit is
+    /// confirmed by `==`, and a miss takes the dictionary path.
+    private var recent = [Statement?](repeating: nil, count: Connection.recentSlots)
+    private static let recentSlots = 128
     /// Depth of `transaction` nesting: 0 outside, 1 in BEGIN…COMMIT, more inside savepoints.
     var transactionDepth = 0
     /// The busy handler, when one replaces the busy timeout (kept alive here while SQLite calls it).
@@ -64,6 +70,7 @@ public final class Connection {
 
     /// Finalizes every cached statement and closes the handle. Idempotent.
     public func close() {
+        recent = [Statement?](repeating: nil, count: Connection.recentSlots)
         cache.removeAll()   // Statement.deinit finalizes
         if let db { sqlite3_close_v2(db) }
         db = nil
@@ -121,11 +128,16 @@ public final class Connection {
     func withStatement<R>(_ sql: String, _ db: OpaquePointer, bind: (Statement) throws -> Void,
                           _ body: (Statement) throws -> R) throws -> R {
         let stmt: Statement
-        if let cached = cache[sql], !cached.inUse {
+        let slot = Connection.recentSlot(sql)
+        if let hinted = recent[slot], !hinted.inUse, hinted.sql == sql {
+            stmt = hinted
+        } else if let cached = cache[sql], !cached.inUse {
             stmt = cached
+            recent[slot] = cached
         } else if cache[sql] == nil, cache.count < Connection.cacheLimit {
             stmt = try Statement(db: db, sql: sql, persistent: true)
             cache[sql] = stmt
+            recent[slot] = stmt
         } else {
             // Cache full, or the cached copy is running (re-entrant use): a one-off statement.
             stmt = try Statement(db: db, sql: sql, persistent: false)
@@ -134,5 +146,12 @@ public final class Connection {
         defer { stmt.reset() }
         try bind(stmt)
         return try body(stmt)
+    }
+
+    /// The `recent` slot for `sql`: from the address of its contiguous bytes (a literal's is fixed).
+    @inline(__always)
+    private static func recentSlot(_ sql: String) -> Int {
+        let address = sql.utf8.withContiguousStorageIfAvailable { UInt(bitPattern: $0.baseAddress) } ?? 0
+        return Int(truncatingIfNeeded: (address >> 3) ^ (address >> 11)) & (recentSlots - 1)
     }
 }

@@ -24,11 +24,10 @@ extension Connection {
             case .empty: break
             }
         }
-        if let line = loop.pipeline.record(response, head: h, route: route, millis: loop.now - headDoneAt,
-                                           nanos: monotonicNanos() &- headDoneNanos, shard: loop.index, requestId: requestId,
-                                           client: clientAddress, timestamp: loop.clock.isoDate) {
-            loop.log(line)
-        }
+        loop.pipeline.record(response, head: h, route: route, millis: loop.now - headDoneAt,
+                             nanos: monotonicNanos() &- headDoneNanos, shard: loop.index, requestId: requestId,
+                             client: clientAddress, timestamp: loop.clock.isoDate, log: &loop.logBuffer)
+        loop.logged()
         state = .writing
         deadline = loop.now + loop.millis(loop.server.configuration.ioTimeout)
         flushOutput()

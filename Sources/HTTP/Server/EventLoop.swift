@@ -34,7 +34,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     var connections: [Int32: Connection] = [:]
     /// Scratch space every read lands in first; only leftovers are copied into a connection.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-    private var logBuffer: [UInt8] = []
+    /// Access-log lines not yet written; connections append to it (`RequestPipeline.record`), then call `logged()`.
+    var logBuffer: [UInt8] = []
     private(set) var now: Int64 = monotonicMillis()
     private var nextSweep: Int64 = 0
     private(set) var draining = false
@@ -201,8 +202,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: access log
 
-    func log(_ line: String) {
-        logBuffer.append(contentsOf: line.utf8)
+    func logged() {
         if logBuffer.count > 32 * 1024 { flushLog() }
     }
 
@@ -213,9 +213,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         logBuffer.withUnsafeBytes { all in
             var start = 0
             while start < all.count {
-                var end = start
+                // The usual case, everything buffered fits one write: no scan for the line ends.
+                var end = all.count - start <= 4096 ? all.count : start
                 while end < all.count {
-                    guard let newline = all[end...].firstIndex(of: 10) else { end = all.count; break }
+                    guard let hit = memchr(all.baseAddress! + end, 10, all.count - end) else { end = all.count; break }
+                    let newline = UnsafeRawPointer(hit) - all.baseAddress!
                     if newline + 1 - start > 4096 && end > start { break }
                     end = newline + 1
                 }

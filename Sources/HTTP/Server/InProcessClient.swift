@@ -82,10 +82,11 @@ public struct InProcessClient: Sendable {
         }
         let clock = WallClock()
         clock.refresh()
-        if let line = pipeline.record(response, head: head, route: route, millis: monotonicMillis() - started,
-                                      nanos: monotonicNanos() &- startedNanos, shard: 0, requestId: requestId, client: client, timestamp: clock.isoDate) {
-            Array(line.utf8).withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
-        }
+        var line: [UInt8] = []
+        pipeline.record(response, head: head, route: route, millis: monotonicMillis() - started,
+                        nanos: monotonicNanos() &- startedNanos, shard: 0, requestId: requestId, client: client,
+                        timestamp: clock.isoDate, log: &line)
+        if !line.isEmpty { line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) } }
         if head?.method == "HEAD" || !ResponseHead.hasBody(response.status) { response.body = .empty }
         response.logUser = nil
         return response

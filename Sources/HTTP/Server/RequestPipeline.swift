@@ -82,18 +82,18 @@ final class RequestPipeline: Sendable {
         return proxies.clientAddress(peer: peer, forwardedFor: head.headers.values("X-Forwarded-For"))
     }
 
-    /// Counts the answer in the metrics (into `shard`: the event loop's) and returns its access-log line
-    /// (nil when the log is off). `nanos`: the precise duration; `millis`: the loop clock's, for the log.
+    /// Counts the answer in the metrics (into `shard`: the event loop's) and appends its access-log line to
+    /// `log` (unless the log is off). `nanos`: the precise duration; `millis`: the loop clock's, for the log.
     func record(_ response: Response, head: RequestHead?, route: RouteEntry?, millis: Int64, nanos: UInt64, shard: Int,
-                requestId: String, client: String, timestamp: String) -> String? {
+                requestId: String, client: String, timestamp: String, log: inout [UInt8]) {
         metrics?.record(route: route?.index ?? HTTPMetrics.unmatchedRoute, method: head?.method ?? "-",
                         status: response.status, nanos: nanos, shard: shard)
-        guard configuration.accessLog else { return nil }
+        guard configuration.accessLog else { return }
         let sent = head?.method == "HEAD" || !ResponseHead.hasBody(response.status) ? 0 : response.body.count
-        return AccessLog.line(timestamp: timestamp, method: head?.method ?? "-",
-                              target: head.map { configuration.redactPath($0.target) } ?? "-",
-                              status: response.status, millis: millis, bytes: sent, client: client,
-                              user: response.logUser, requestId: requestId)
+        AccessLog.append(to: &log, timestamp: timestamp, method: head?.method ?? "-",
+                         target: head.map { configuration.redactPath($0.target) } ?? "-",
+                         status: response.status, millis: millis, bytes: sent, client: client,
+                         user: response.logUser, requestId: requestId)
     }
 
     static func logError(_ message: String, requestId: String?) {

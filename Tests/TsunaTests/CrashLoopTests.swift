@@ -13,7 +13,7 @@ import TestSupport
 final class CrashLoopTests: XCTestCase {
     static var cycles: Int { Int(ProcessInfo.processInfo.environment["TSUNA_CRASH_CYCLES"] ?? "") ?? 5 }
     /// The snapshot interval the servers run with, and the slack a loaded machine needs to write a snapshot.
-    static let snapshotInterval = 1.0
+    static let snapshotInterval = 0.5
     static let snapshotSlack = 1.0
 
     func testKill9LosesAtMostTheLastSnapshotInterval() throws {
@@ -25,7 +25,7 @@ final class CrashLoopTests: XCTestCase {
     }
 
     func run(graceful: Bool) throws {
-        let env = ["TSUNA_FLUSH_INTERVAL_SECONDS": "2", "TSUNA_SNAPSHOT_INTERVAL_SECONDS": String(Self.snapshotInterval),
+        let env = ["TSUNA_FLUSH_INTERVAL_SECONDS": "1", "TSUNA_SNAPSHOT_INTERVAL_SECONDS": String(Self.snapshotInterval),
                    "TSUNA_THROTTLE_VIDEO": "off", "TSUNA_ADMIN_MIN_SUBSCRIPTION_HOURS": "0"]
         let f = try ContentFixture(environment: env)
         let items = try (0..<3).map { _ in try f.item() }
@@ -45,7 +45,7 @@ final class CrashLoopTests: XCTestCase {
             }
             workers.forEach { $0.start() }
             // After kill -9, long enough that most writes are older than the window the check forgives.
-            Thread.sleep(forTimeInterval: graceful ? 1 + Double(rng.next() % 1000) / 1000 : 2.5 + Double(rng.next() % 1500) / 1000)
+            Thread.sleep(forTimeInterval: graceful ? 0.5 + Double(rng.next() % 700) / 1000 : 2 + Double(rng.next() % 1000) / 1000)
             let killedAt = ContinuousClock.now
             if graceful {
                 XCTAssertEqual(server.stop(), 0, "cycle \(cycle): a clean stop exits 0")

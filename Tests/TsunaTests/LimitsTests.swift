@@ -6,8 +6,8 @@ import TestSupport
 /// Channel limits by role (SPEC section 4), the token-bucket limiter, and the systemd unit.
 final class LimitsTests: XCTestCase {
     func testANormalUserWithChannelsMadeWhilePremiumMayStillGoUpToTen() throws {
-        // A month of 0.0001 days: the subscription lasts about 8.6 seconds.
-        let server = try TestServer(environment: ["TSUNA_MEMBERSHIP_MONTH_DAYS": "0.0001", "TSUNA_EXPIRY_CHECK_SECONDS": "3600"])
+        // A month of 0.00005 days: the subscription lasts about 4.3 seconds.
+        let server = try TestServer(environment: ["TSUNA_MEMBERSHIP_MONTH_DAYS": "0.00005", "TSUNA_EXPIRY_CHECK_SECONDS": "3600"])
         let admin = try server.makeAdmin()
         let user = try server.makeUser()
         let c = try server.client()

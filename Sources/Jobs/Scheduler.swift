@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Platform
-import Synchronization
 import Dispatch
 
 /// Periodic background jobs. Each job runs on the shared concurrency pool (never on an event loop), one run at
@@ -19,7 +18,7 @@ public final class Scheduler: Sendable {
         var tasks: [Task<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let log: @Sendable (String) -> Void
 
     /// `log` receives one line per run ("job <name> ok in 3 ms: <summary>" / "job <name> failed: …").

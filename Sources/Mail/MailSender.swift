@@ -29,7 +29,7 @@ public final class MailSender: @unchecked Sendable {
     private var stopping = false
     private var finished = false
     /// Serialises passes (the thread's and direct `runOnce` calls), so no message is sent twice at once.
-    private let passLock = Mutex<Void>(())
+    private let passLock = Locked<Void>(())
 
     /// Since start: messages delivered, attempts that failed, messages given up on (for /metrics).
     private let sent = Atomic<Int>(0)

@@ -1,5 +1,5 @@
+import Platform
 import CCrypto
-import Synchronization
 
 /// HMAC-SHA256 (RFC 2104) one-shot helpers.
 public enum HMACSHA256 {
@@ -28,7 +28,7 @@ public final class HMACKey: Sendable {
     /// Unsafe only to the compiler: after init OpenSSL only reads it (EVP_MAC_CTX_dup), from any thread.
     nonisolated(unsafe) private let template: OpaquePointer
     /// Keyed contexts free for reuse; at most `maxIdle` are kept.
-    private let idle = Mutex<[OwnedContext]>([])
+    private let idle = Locked<[OpaquePointer]>([])
     private static let maxIdle = 64
 
     /// Prepares `key` for repeated MACs.
@@ -39,7 +39,7 @@ public final class HMACKey: Sendable {
     deinit {
         EVP_MAC_CTX_free(template)
         idle.withLock { contexts in
-            for ctx in contexts { EVP_MAC_CTX_free(ctx.pointer) }
+            for ctx in contexts { EVP_MAC_CTX_free(ctx) }
             contexts.removeAll()
         }
     }
@@ -62,13 +62,14 @@ public final class HMACKey: Sendable {
     /// without allocating.
     public func mac(_ m: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
         precondition(out.count >= HMACSHA256.length, "HMAC output buffer too small")
-        let ctx = idle.withLock { $0.popLast()?.pointer } ?? duplicateTemplate()
+        // A keyed context has one owner at a time: the idle list (under its lock) or this call.
+        let ctx = idle.withLock { $0.popLast() } ?? duplicateTemplate()
         // Re-initialising without a key restarts from the stored inner-pad state.
         guard EVP_MAC_init(ctx, nil, 0, nil) == 1 else { fatalError("EVP_MAC_init failed") }
         OpenSSLHMAC.finish(ctx, message: m, into: out)
         let kept = idle.withLock { contexts -> Bool in
             guard contexts.count < Self.maxIdle else { return false }
-            contexts.append(OwnedContext(pointer: ctx))
+            contexts.append(ctx)
             return true
         }
         if !kept { EVP_MAC_CTX_free(ctx) }
@@ -78,12 +79,6 @@ public final class HMACKey: Sendable {
         guard let ctx = EVP_MAC_CTX_dup(template) else { fatalError("EVP_MAC_CTX_dup failed") }
         return ctx
     }
-}
-
-/// A keyed OpenSSL context has one owner at a time: the idle list (under its Mutex) or the one `mac`
-/// call that took it out.
-private struct OwnedContext: @unchecked Sendable {
-    let pointer: OpaquePointer
 }
 
 /// Thin wrappers over OpenSSL 3's EVP_MAC interface for HMAC-SHA256.

@@ -1,25 +1,25 @@
-import Synchronization
+import Platform
 
-/// A lock-protected stack of read-only connections, opened on demand up to `max`.
-///
-/// `@unchecked Sendable`: `lock` guards `idle`, `open` and `closed`; a connection is used by the one thread
-/// that checked it out until it is checked in (region checking cannot follow that hand-over through
-/// `Store.read`'s caller-supplied closure, hence a plain lock around plain fields).
-final class ReaderPool: @unchecked Sendable {
+/// A lock-protected stack of read-only connections, opened on demand up to `max`. A connection is used by
+/// the one thread that checked it out until it is checked in.
+final class ReaderPool: Sendable {
     /// A checked-out connection; `pooled` ones go back to the stack, temporary ones are closed.
     struct Lease {
         let connection: Connection
         let pooled: Bool
     }
 
+    private struct State {
+        var idle: [Connection] = []
+        /// Pooled connections in existence (idle + checked out).
+        var open = 0
+        var closed = false
+    }
+
     private let path: String
     private let max: Int
     private let busyTimeout: Int32
-    private let lock = Mutex(())
-    private var idle: [Connection] = []
-    /// Pooled connections in existence (idle + checked out).
-    private var open = 0
-    private var closed = false
+    private let state = Locked(State())
 
     init(path: String, max: Int, busyTimeoutMilliseconds: Int32) {
         self.path = path
@@ -30,10 +30,11 @@ final class ReaderPool: @unchecked Sendable {
     /// An idle connection, a new pooled one while under `max`, else a temporary one (never waits).
     func checkout() throws -> Lease {
         enum Pick { case idle(Connection), openPooled, openTemporary, closed }
-        let pick: Pick = lock.withLock { _ in
-            if closed { return .closed }
-            if let c = idle.popLast() { return .idle(c) }
-            if open < max { open += 1; return .openPooled }
+        let max = self.max
+        let pick: Pick = state.withLock { s in
+            if s.closed { return .closed }
+            if let c = s.idle.popLast() { return .idle(c) }
+            if s.open < max { s.open += 1; return .openPooled }
             return .openTemporary
         }
         switch pick {
@@ -44,7 +45,7 @@ final class ReaderPool: @unchecked Sendable {
             do {
                 return Lease(connection: try connect(), pooled: true)
             } catch {
-                lock.withLock { _ in open -= 1 }
+                state.withLock { $0.open -= 1 }
                 throw error
             }
         }
@@ -56,9 +57,9 @@ final class ReaderPool: @unchecked Sendable {
         let c = lease.connection
         c.rollbackQuietly()
         guard lease.pooled else { c.close(); return }
-        let keep: Bool = lock.withLock { _ in
-            if closed || c.db == nil { open -= 1; return false }
-            idle.append(c)
+        let keep: Bool = state.withLock { s in
+            if s.closed || c.db == nil { s.open -= 1; return false }
+            s.idle.append(c)
             return true
         }
         if !keep { c.close() }
@@ -66,18 +67,18 @@ final class ReaderPool: @unchecked Sendable {
 
     /// Closes the idle connections; checked-out ones are closed when they come back. Idempotent.
     func close() {
-        let idle: [Connection] = lock.withLock { _ in
-            closed = true
-            let idle = self.idle
-            open -= idle.count
-            self.idle.removeAll()
+        let idle: [Connection] = state.withLock { s in
+            s.closed = true
+            let idle = s.idle
+            s.open -= idle.count
+            s.idle.removeAll()
             return idle
         }
         for c in idle { c.close() }
     }
 
     /// Pooled connections currently open (idle or checked out).
-    var openCount: Int { lock.withLock { _ in open } }
+    var openCount: Int { state.withLock { $0.open } }
 
     private func connect() throws -> Connection {
         try Connection(path: path, readOnly: true, busyTimeoutMilliseconds: busyTimeout)

@@ -1,3 +1,4 @@
+import Platform
 import CSQLite
 import Dispatch
 import FoundationEssentials
@@ -64,9 +65,10 @@ public final class Store: Sendable {
         }
         return try withoutActuallyEscaping(body) { body in
             let done = DispatchSemaphore(value: 0)
-            let box = ResultBox<T>()
+            // The writer thread fills the slot, then signals; the lock also lets ThreadSanitizer see the order.
+            let slot = Locked<Result<T, Error>?>(nil)
             let job = WriteJob<T>(body: body) { result in
-                box.result = result
+                slot.withLock { $0 = result }
                 done.signal()
             }
             guard writer.enqueue(job) else {
@@ -74,7 +76,7 @@ public final class Store: Sendable {
                 throw StoreError.closed
             }
             done.wait()
-            guard let result = box.result else { throw StoreError(code: -1, message: "write finished without a result") }
+            guard let result = slot.withLock({ $0 }) else { throw StoreError(code: -1, message: "write finished without a result") }
             return try result.get()
         }
     }

@@ -44,11 +44,3 @@ final class WriteJob<T>: AnyWriteJob {
         completion = nil
     }
 }
-
-/// A slot a blocked caller reads after the writer thread signalled it.
-///
-/// `@unchecked Sendable`: written once by the writer thread before it signals the semaphore the caller
-/// waits on, read only after that wait (the semaphore orders the two; `T` need not be Sendable).
-final class ResultBox<T>: @unchecked Sendable {
-    var result: Result<T, Error>?
-}

@@ -1,5 +1,5 @@
+import Platform
 import FoundationEssentials
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,12 +14,12 @@ import Glibc
 final class SnapshotReserve: Sendable {
     let path: String
     let bytes: Int
-    private let state: Mutex<CacheHealth.Reserve>
+    private let state: Locked<CacheHealth.Reserve>
 
     init(directory: String, cache: String, bytes: Int) {
         path = directory + "/" + cache + ".reserve"
         self.bytes = max(0, bytes)
-        state = Mutex(self.bytes == 0 ? .disabled : .missing("not made yet"))
+        state = Locked(self.bytes == 0 ? .disabled : .missing("not made yet"))
     }
 
     var status: CacheHealth.Reserve { state.withLock { $0 } }

@@ -1,3 +1,4 @@
+import Platform
 import FoundationEssentials
 import Store
 import Synchronization
@@ -17,7 +18,7 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
     let batchSize: Int
     let flushGate = AsyncLock()
     let snapshotGate = AsyncLock()
-    let state: Mutex<CacheState>
+    let state: Locked<CacheState>
     /// Whether writes are acknowledged: read on every write (one atomic load), changed with
     /// `CacheState.refusal` under the state's lock.
     let accepting = Atomic(true)
@@ -62,7 +63,7 @@ public final class WriteBehindCache<Table: WriteBehindTable>: Sendable {
         self.directory = snapshotDirectory
         self.batchSize = max(1, flushBatchSize)
         let log = log ?? CacheState.standardErrorLog
-        self.state = Mutex(CacheState(log: log))
+        self.state = Locked(CacheState(log: log))
         try SnapshotFiles.makeDirectory(snapshotDirectory)
         let loaded = try SnapshotLoader.load(table: table, store: store, directory: snapshotDirectory,
                                              shardCount: shardCount, countedOwnerLimit: countedOwnerLimit / shardCount,

@@ -1,5 +1,5 @@
+import Platform
 import XCTest
-import Synchronization
 import Foundation
 import HTTP
 import TestSupport
@@ -57,7 +57,7 @@ class ServerTestCase: XCTestCase {
 
 /// Collects values from handlers running on other threads.
 final class Recorder<Value: Sendable>: Sendable {
-    private let values = Mutex<[Value]>([])
+    private let values = Locked<[Value]>([])
     func record(_ value: Value) { values.withLock { $0.append(value) } }
     var all: [Value] { values.withLock { $0 } }
 

@@ -1,5 +1,5 @@
+import Platform
 import XCTest
-import Synchronization
 import Foundation
 @testable import HTTP
 import TestSupport
@@ -305,7 +305,7 @@ extension ServerTests {
 }
 
 final class HookFlag: Sendable {
-    private let flag = Mutex(false)
+    private let flag = Locked(false)
     func set() { flag.withLock { $0 = true } }
     var value: Bool { flag.withLock { $0 } }
 }

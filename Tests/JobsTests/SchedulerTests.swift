@@ -1,11 +1,11 @@
+import Platform
 import XCTest
 import Foundation
 @testable import Jobs
-import Synchronization
 
 final class SchedulerTests: XCTestCase {
     final class Lines: Sendable {
-        let lines = Mutex<[String]>([])
+        let lines = Locked<[String]>([])
         func add(_ s: String) { lines.withLock { $0.append(s) } }
         var all: [String] { lines.withLock { $0 } }
     }

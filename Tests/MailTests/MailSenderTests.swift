@@ -1,8 +1,8 @@
+import Platform
 import Foundation
 import Mail
 import Store
 import XCTest
-import Synchronization
 
 final class MailSenderTests: XCTestCase {
     var dir: TempDirectory!
@@ -185,7 +185,7 @@ final class MailSenderTests: XCTestCase {
 
 /// Records every recipient it is asked to deliver to; fails for one chosen recipient.
 final class RecordingTransport: MailTransport {
-    private let recorded = Mutex<[String]>([])
+    private let recorded = Locked<[String]>([])
     let failFor: String?
     init(failFor: String?) { self.failFor = failFor }
     var attempts: [String] { recorded.withLock { $0 } }
@@ -201,7 +201,7 @@ final class StoppingTransport: MailTransport {
         var done: [String] = []
         weak var sender: MailSender?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     var sender: MailSender? {
         get { state.withLock { $0.sender } }
         set { state.withLock { $0.sender = newValue } }
@@ -214,7 +214,7 @@ final class StoppingTransport: MailTransport {
 }
 
 final class LockedCounter: Sendable {
-    private let n = Mutex(0)
+    private let n = Locked(0)
     func add(_ k: Int) { n.withLock { $0 += k } }
     var value: Int { n.withLock { $0 } }
 }

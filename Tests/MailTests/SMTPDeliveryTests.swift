@@ -1,8 +1,8 @@
+import Platform
 import Foundation
 import Mail
 import Store
 import XCTest
-import Synchronization
 
 /// Delivery to a real SMTP server process (aiosmtpd): the bytes go over a real socket through libcurl.
 final class SMTPDeliveryTests: XCTestCase {
@@ -13,7 +13,7 @@ final class SMTPDeliveryTests: XCTestCase {
         var open: Result<SMTPTestServer, Error>?
         var authenticated: Result<SMTPTestServer, Error>?
     }
-    static let servers = Mutex(Servers())
+    static let servers = Locked(Servers())
 
     var dir: TempDirectory!
     var store: Store!
@@ -153,7 +153,7 @@ final class SMTPDeliveryTests: XCTestCase {
 }
 
 private final class ServerBox: Sendable {
-    private let slot = Mutex<Result<SMTPTestServer, Error>?>(nil)
+    private let slot = Locked<Result<SMTPTestServer, Error>?>(nil)
     var result: Result<SMTPTestServer, Error>? {
         get { slot.withLock { $0 } }
         set { slot.withLock { $0 = newValue } }

@@ -1,6 +1,6 @@
+import Platform
 import Foundation
 import XCTest
-import Synchronization
 
 /// A real SMTP server (Python's aiosmtpd) in a child process. Each accepted message is written as
 /// `<n>.json` (envelope sender, recipients, raw content, authenticated login) into the inbox directory.
@@ -161,7 +161,7 @@ struct SMTPServerUnavailable: Error, CustomStringConvertible {
 }
 
 private final class PortBox: Sendable {
-    private let port = Mutex<Int?>(nil)
+    private let port = Locked<Int?>(nil)
     func set(_ p: Int?) { port.withLock { $0 = p } }
     func get() -> Int? { port.withLock { $0 } }
 }

@@ -1,8 +1,8 @@
+import Platform
 import Foundation
 import Mail
 import Store
 import XCTest
-import Synchronization
 
 /// A fresh directory under the system temp folder, removed by `remove()`.
 struct TempDirectory {
@@ -44,7 +44,7 @@ func outboxRows(_ store: Store) throws -> [OutboxRow] {
 
 /// Collects log lines from the sender's thread.
 final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
     /// A Sendable closure appending to these lines, for MailSender's `log`.

@@ -1,5 +1,5 @@
+import Platform
 import XCTest
-import Synchronization
 import Security
 
 final class HMACTests: XCTestCase {
@@ -64,7 +64,7 @@ final class HMACTests: XCTestCase {
 
 /// A thread-safe failure counter for concurrent tests.
 final class Failures: Sendable {
-    private let value = Mutex(0)
+    private let value = Locked(0)
     func record() { value.withLock { $0 += 1 } }
     var count: Int { value.withLock { $0 } }
 }

@@ -1,3 +1,4 @@
+import Platform
 import Foundation
 import XCTest
 import TestSupport
@@ -377,7 +378,7 @@ final class StoreTests: XCTestCase {
 
 /// A thread-safe counter for assertions made from several threads.
 final class LockedCounter: Sendable {
-    private let n = Mutex(0)
+    private let n = Locked(0)
     func increment() { n.withLock { $0 += 1 } }
     var value: Int { n.withLock { $0 } }
 }

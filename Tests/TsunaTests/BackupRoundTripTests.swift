@@ -1,6 +1,6 @@
+import Platform
 import XCTest
 import Foundation
-import Synchronization
 import TestSupport
 
 /// `tsuna backup` against a real server taking writes, then `tsuna restore` into a new folder and a server on it
@@ -184,7 +184,7 @@ final class WriteLoad: @unchecked Sendable {
 
 /// A flag one thread sets and others read.
 final class Flag: Sendable {
-    private let value = Mutex(false)
+    private let value = Locked(false)
     func set() { value.withLock { $0 = true } }
     func isSet() -> Bool { value.withLock { $0 } }
 }

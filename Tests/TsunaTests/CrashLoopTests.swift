@@ -1,3 +1,4 @@
+import Platform
 import XCTest
 import Foundation
 import Synchronization
@@ -199,7 +200,7 @@ final class CrashLoopTests: XCTestCase {
                 return Set(entries[durable...].map(\.state))
             }
         }
-        private let histories = Mutex<[String: History]>([:])
+        private let histories = Locked<[String: History]>([:])
 
         func current(_ key: String) -> String? { histories.withLock { $0[key]?.entries.last?.state } }
 

@@ -1,6 +1,6 @@
+import Platform
 import XCTest
 import Foundation
-import Synchronization
 import TestSupport
 
 /// What one client sends or withholds costs the others nothing (the hostile-clients issue, application side;
@@ -58,7 +58,7 @@ final class HostileClientTests: XCTestCase {
         // Slow hashes and a burst of logins from many addresses: beyond the bound, 503 with Retry-After at once.
         let server = try TestServer(environment: ["TSUNA_PASSWORD_ITERATIONS": "400000", "TSUNA_TRUSTED_PROXIES": "127.0.0.1"])
         let port = server.port
-        let statuses = Mutex<[Int]>([])
+        let statuses = Locked<[Int]>([])
         // One thread per client, all connected first, then released together.
         let clients = (0..<40).compactMap { _ in try? RawClient(port: port, timeout: 120) }
         let group = DispatchGroup()

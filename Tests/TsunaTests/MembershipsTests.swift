@@ -1,5 +1,5 @@
+import Platform
 import XCTest
-import Synchronization
 import Foundation
 import TestSupport
 import Store
@@ -389,7 +389,7 @@ final class MembershipsTests: XCTestCase {
         let plan = try createPlan(c, admin, ["title": "Race", "active_months": 1, "is_available": true])
         let path = Self.base + (try token(plan)) + "/subscribe/"
         let (port, access) = (server.port, user.access)
-        let statuses = Mutex([Int](repeating: 0, count: 4))
+        let statuses = Locked([Int](repeating: 0, count: 4))
         DispatchQueue.concurrentPerform(iterations: 4) { i in
             let status = (try? RawClient(port: port).json("POST", path, token: access).status) ?? -1
             statuses.withLock { $0[i] = status }

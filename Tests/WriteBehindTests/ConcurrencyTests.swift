@@ -1,5 +1,5 @@
+import Platform
 import Store
-import Synchronization
 import XCTest
 import TestSupport
 @testable import WriteBehind
@@ -26,7 +26,7 @@ final class ConcurrencyTests: XCTestCase {
         try f.storeSubs(initial.map { ($0.key.owner, $0.key.user, $0.value) })
         let cache = try f.subs(shards: 3, batch: 7)
 
-        let writersDone = Mutex(false)
+        let writersDone = Locked(false)
         let flusher = Task {
             var flushes = 0
             while !writersDone.withLock({ $0 }) {

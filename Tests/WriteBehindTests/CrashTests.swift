@@ -1,9 +1,9 @@
+import Platform
 import Foundation
 import Store
 import XCTest
 import TestSupport
 @testable import WriteBehind
-import Synchronization
 
 /// The crash test: a child process (this test binary re-executed in worker mode) writes through a votes
 /// cache with fast flush and snapshot timers and is killed with SIGKILL at a random moment; the parent
@@ -213,7 +213,7 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) 
 
 /// The outcome a task hands to the thread waiting for it.
 final class ResultSlot<T: Sendable>: Sendable {
-    private let result = Mutex<Result<T, Error>?>(nil)
+    private let result = Locked<Result<T, Error>?>(nil)
     func set(_ r: Result<T, Error>) { result.withLock { $0 = r } }
     func get() throws -> T {
         guard let r = result.withLock({ $0 }) else { throw CancellationError() }

@@ -1,7 +1,7 @@
+import Platform
 import Store
 import XCTest
 @testable import WriteBehind
-import Synchronization
 
 final class FlushTests: XCTestCase {
     func testFlushAppliesInBatchesDropsPendingAndRecordsTheSequence() async throws {
@@ -249,7 +249,7 @@ final class FlushTests: XCTestCase {
 
 /// Collects log lines from any thread.
 final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     func append(_ s: String) { lines.withLock { $0.append(s) } }
     var all: [String] { lines.withLock { $0 } }
 }

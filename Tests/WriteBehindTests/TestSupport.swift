@@ -1,6 +1,6 @@
+import Platform
 import Foundation
 import Store
-import Synchronization
 import XCTest
 import TestSupport
 @testable import WriteBehind
@@ -52,21 +52,21 @@ struct Vote: WriteBehindValue, Hashable {
 /// Switches a test flips to make the table's writes fail or wait (shared with the writer thread).
 final class TableHooks: Sendable {
     /// When set, upsert throws this non-constraint error (SQLITE_FULL) before touching the database.
-    let failWrites = Mutex(false)
+    let failWrites = Locked(false)
     /// When set, writes of this user throw the same error.
-    let failUser = Mutex<Int64?>(nil)
+    let failUser = Locked<Int64?>(nil)
     /// When set, the first upsert of this user blocks: `reached` is signalled, then it waits for `release`.
-    let pauseOnUser = Mutex<Int64?>(nil)
+    let pauseOnUser = Locked<Int64?>(nil)
     let reached = DispatchSemaphore(value: 0)
     let release = DispatchSemaphore(value: 0)
     /// Rows written (upserts and deletes) since creation.
-    let writes = Mutex(0)
+    let writes = Locked(0)
     /// `storedKey` calls since creation.
-    let keyReads = Mutex(0)
+    let keyReads = Locked(0)
     /// The index entries those calls stepped over (their distances), since creation.
-    let keySteps = Mutex(0)
+    let keySteps = Locked(0)
     /// Rows returned by the page queries since creation.
-    let rowsRead = Mutex(0)
+    let rowsRead = Locked(0)
 
     func read<T>(_ rows: [T]) -> [T] {
         rowsRead.withLock { $0 += rows.count }

@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Platform
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,7 +37,7 @@ public final class TemporaryFile: Sendable {
     public let path: String
     public let length: Int
     /// Whether the file was persisted or removed: nothing is left to clean up.
-    private let settled = Mutex(false)
+    private let settled = Locked(false)
 
     init(path: String, length: Int) {
         self.path = path
@@ -82,7 +81,7 @@ public final class Request: Sendable {
     let startedAt: Int64
     let failures: FailureRenderer
     private let bodySource: BodySource
-    private let bodyResult = Mutex<Result<RequestBody, HTTPFailure>?>(nil)
+    private let bodyResult = Locked<Result<RequestBody, HTTPFailure>?>(nil)
 
     init(head: RequestHead, parameters: [String: String], routePattern: String, remoteAddress: String,
          clientAddress: String, requestId: String, startedAt: Int64, body: BodySource, failures: FailureRenderer) {

@@ -1,4 +1,4 @@
-import Synchronization
+import Platform
 
 /// A route handler. It runs on the event loop that read the request (as a task preferring that loop's
 /// executor), so it must never block: await actors or the store's writer for anything slow.
@@ -36,7 +36,7 @@ public final class Router: Sendable {
         var routes: [RouteInfo] = []
         var table: RouteTable?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

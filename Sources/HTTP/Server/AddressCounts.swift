@@ -1,9 +1,9 @@
-import Synchronization
+import Platform
 
 /// Open connections per client address, across loops, against `maxConnectionsPerAddress`.
 final class AddressCounts: Sendable {
     let limit: Int
-    private let counts = Mutex<[String: Int]>([:])
+    private let counts = Locked<[String: Int]>([:])
 
     init(limit: Int) {
         self.limit = limit

@@ -28,7 +28,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         var jobs: [UnownedJob] = []
         var blocks: [@Sendable () -> Void] = []
     }
-    private let remote = Mutex(Remote())
+    private let remote = Locked(Remote())
     private let wakePending = Atomic<Bool>(false)
 
     var connections: [Int32: Connection] = [:]

@@ -1,4 +1,4 @@
-import Synchronization
+import Platform
 
 /// Requests by route pattern, method and status, and a latency histogram per route and method, in
 /// Prometheus' text format.
@@ -54,12 +54,12 @@ public final class HTTPMetrics: Sendable {
     }
 
     private final class Shard: Sendable {
-        let series = Mutex<[SeriesKey: Series]>([:])
+        let series = Locked<[SeriesKey: Series]>([:])
     }
 
     private let shards: [Shard]
     /// Route patterns by registration index (see `RouteEntry.index`), known once the server starts.
-    private let routes = Mutex<[RouteInfo]>([])
+    private let routes = Locked<[RouteInfo]>([])
 
     /// `shards`: at least the server's event loop count; a loop records into `shards[index % count]`.
     public init(shards: Int = 16) {

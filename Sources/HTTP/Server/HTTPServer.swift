@@ -1,3 +1,4 @@
+import Platform
 import FoundationEssentials
 import Synchronization
 #if canImport(Glibc)
@@ -22,7 +23,7 @@ public final class HTTPServer: Sendable {
         var port = 0
         var shutdownHooks: [@Sendable () async -> Void] = []
     }
-    private let running = Mutex(Running())
+    private let running = Locked(Running())
     private let openConnections = Atomic<Int>(0)
     private let shutdownStarted = Atomic<Bool>(false)
 

@@ -1,7 +1,7 @@
+import Platform
 import FoundationEssentials
 import HTTP
 import JSON
-import Synchronization
 
 /// `GET /openapi.json` (OpenAPI 3.1, written from the route table and the handler layer's declarations),
 /// `GET /docs` (that document rendered as HTML by the binary), its stylesheet and script, and `GET /` → `/docs`.
@@ -52,7 +52,7 @@ enum OpenAPIRoutes {
 
 /// A value computed once, on first use, thread-safely.
 final class Lazy<Value: Sendable>: Sendable {
-    private let cached = Mutex<Value?>(nil)
+    private let cached = Locked<Value?>(nil)
     private let make: @Sendable () -> Value
     init(_ make: @escaping @Sendable () -> Value) { self.make = make }
     var value: Value {

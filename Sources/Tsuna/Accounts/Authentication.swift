@@ -1,6 +1,6 @@
+import Platform
 import FoundationEssentials
 import HTTP
-import Synchronization
 import JSON
 import Security
 import Dispatch
@@ -73,7 +73,7 @@ struct Authentication: Sendable {
 /// `Retry-After` instead of queueing unbounded CPU work (a login flood from many addresses).
 enum PasswordWork {
     private static let queue = DispatchQueue(label: "tsuna.passwords", attributes: .concurrent)
-    private static let pending = Mutex(0)
+    private static let pending = Locked(0)
     /// Enough to keep every core busy with a short queue behind it.
     static let maxPending = max(4, 4 * ProcessInfo.processInfo.activeProcessorCount)
 

@@ -1,10 +1,10 @@
+import Platform
 import Store
-import Synchronization
 
 /// Token ids rejected before they expire (a plain logout revokes one refresh and one access token). Kept in
 /// memory so checking a request costs one set lookup, and in SQLite so a restart keeps rejecting them.
 final class RevokedTokens: Sendable {
-    private let ids = Mutex<[String: Int64]>([:])
+    private let ids = Locked<[String: Int64]>([:])
 
     /// Loads the revocations still in force.
     init(store: Store, now: Int64) throws {

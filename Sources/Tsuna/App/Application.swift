@@ -1,10 +1,10 @@
+import Platform
 import FoundationEssentials
 import HTTP
 import JSON
 import Jobs
 import Mail
 import Store
-import Synchronization
 import WriteBehind
 
 /// The running service: configuration, store, mail, jobs and the HTTP server wired together.
@@ -106,7 +106,7 @@ public final class Application: Sendable {
     /// How long the final snapshot and flush of every cache may take at shutdown, together.
     static let cacheShutdownDeadline: Duration = .seconds(20)
     /// 0, or 1 when the shutdown could not keep everything it had acknowledged.
-    private let exitStatus = Mutex<Int32>(0)
+    private let exitStatus = Locked<Int32>(0)
 
     /// Serves until SIGTERM/SIGINT, then shuts down gracefully; returns the process's exit status.
     public func runUntilTerminated() async -> Int32 {

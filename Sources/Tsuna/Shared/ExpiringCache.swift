@@ -1,4 +1,4 @@
-import Synchronization
+import Platform
 
 /// A small thread-safe map whose entries are trusted for `ttl` seconds, then fetched again. Used where a
 /// request would otherwise query SQLite for the same row every time (the caller, the channel); the owners
@@ -7,7 +7,7 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Slot { let value: Value; let fetched: Int64 }
     private let ttlMicros: Int64
     private let capacity: Int
-    private let slots = Mutex<[Key: Slot]>([:])
+    private let slots = Locked<[Key: Slot]>([:])
 
     init(ttlSeconds: Double = 2, capacity: Int = 50_000) {
         ttlMicros = Int64(ttlSeconds * 1_000_000)

@@ -1,6 +1,6 @@
+import Platform
 import Dispatch
 import FoundationEssentials
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,7 +16,7 @@ final class MediaUsage: Sendable {
     private struct State { var last = Measure(); var running = false }
     static let maxAgeMicros: Int64 = 60_000_000
     let directory: String
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(directory: String) { self.directory = directory }
 

@@ -1,5 +1,5 @@
+import Platform
 import FoundationEssentials
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +13,7 @@ final class RateLimiter: Sendable {
     private let capacity: Double
     private let refillPerSecond: Double
     private let maxKeys: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(rate: ThrottleRate, maxKeys: Int = 100_000) {
         capacity = Double(rate.requests)

@@ -1,8 +1,8 @@
+import Platform
 import FoundationEssentials
 import Mail
 import Security
 import Store
-import Synchronization
 import WriteBehind
 
 /// Everything the features' handlers need, built once at start and never changed afterwards.
@@ -86,8 +86,8 @@ final class Services: Sendable {
 /// The public base URL (`TSUNA_DOMAIN`). When it is not configured it follows the bound port, which is only
 /// known after binding (port 0), so it is set once before the first request is served.
 final class Site: Sendable {
-    private let value: Mutex<String>
-    init(domain: String) { value = Mutex(domain) }
+    private let value: Locked<String>
+    init(domain: String) { value = Locked(domain) }
     var domain: String { value.withLock { $0 } }
     func setDomain(_ domain: String) { value.withLock { $0 = domain } }
 }

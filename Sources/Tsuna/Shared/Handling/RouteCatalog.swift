@@ -1,4 +1,4 @@
-import Synchronization
+import Platform
 
 /// What the handler layer knows of a route beyond its pattern: who may call it, what rule it applies, what
 /// body it reads and what it answers. The API documentation is generated from it, so the two cannot drift.
@@ -21,7 +21,7 @@ struct RouteDoc: Sendable {
 
 /// The routes the handler layer registered, in registration order.
 final class RouteCatalog: Sendable {
-    private let docs = Mutex<[RouteDoc]>([])
+    private let docs = Locked<[RouteDoc]>([])
 
     func add(_ doc: RouteDoc) { docs.withLock { $0.append(doc) } }
 

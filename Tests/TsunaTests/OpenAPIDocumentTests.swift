@@ -82,6 +82,11 @@ final class OpenAPIDocumentTests: XCTestCase {
         let video = body("/videos/v1/{channel_token}/", "post", "multipart/form-data")
         XCTAssertEqual(property(video, "visibility")["enum"] as? [String], ["pr", "pu"])
         XCTAssertEqual(Set(video["required"] as? [String] ?? []), ["title", "description", "file"])
+        for type in ["application/json", "application/x-www-form-urlencoded"] {
+            XCTAssertTrue(body("/videos/v1/{channel_token}/", "post", type).isEmpty, "an upload's create is multipart only (\(type))")
+            XCTAssertTrue(body("/musics/v1/{channel_token}/", "post", type).isEmpty, "an upload's create is multipart only (\(type))")
+        }
+        XCTAssertFalse(body("/videos/v1/{channel_token}/{token}/", "patch").isEmpty, "an update without a file may be JSON")
         XCTAssertNil(body("/videos/v1/{channel_token}/{token}/", "patch")["required"], "PATCH requires nothing")
         XCTAssertEqual(body("/videos/v1/{channel_token}/{token}/", "put")["required"] as? [String], ["title", "description"])
         let permissions = property(body("/channel_admins/v1/{channel_token}/{admin_token}/", "patch"), "permissions")

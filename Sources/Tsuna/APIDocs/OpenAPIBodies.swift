@@ -8,11 +8,14 @@ enum OpenAPIBodies {
         let partial = method == "PATCH"
         let plain = spec.fields.filter { !$0.isFile }
         let hasObject = spec.fields.contains { if case .object = $0.kind { return true } else { return false } }
+        // A required file (an upload's create) can only come in multipart/form-data: offering JSON or a plain
+        // form would document bodies that are always refused with "file: This field is required.".
+        let needsFile = !partial && spec.fields.contains { $0.isFile && $0.required }
         var content = JSONObject()
-        content["application/json"] = ["schema": schema(plain, partial: partial)]
+        if !needsFile { content["application/json"] = ["schema": schema(plain, partial: partial)] }
         // A form carries text and files only: a nested object can be sent as JSON alone.
         if !hasObject {
-            content["application/x-www-form-urlencoded"] = ["schema": schema(plain, partial: partial)]
+            if !needsFile { content["application/x-www-form-urlencoded"] = ["schema": schema(plain, partial: partial)] }
             var multipart = JSONObject([(key: "schema", value: schema(spec.fields, partial: partial))])
             let files = spec.fields.compactMap { field -> (key: String, value: JSONValue)? in
                 guard case .file(let types, _) = field.kind else { return nil }
@@ -24,7 +27,9 @@ enum OpenAPIBodies {
         var body = JSONObject([(key: "content", value: .object(content))])
         let required = !partial && spec.fields.contains(where: \.required)
         body["required"] = .bool(required)
-        if spec.fields.contains(where: \.isFile) {
+        if needsFile {
+            body["description"] = "multipart/form-data only: the file is required, and only a multipart body carries files."
+        } else if spec.fields.contains(where: \.isFile) {
             body["description"] = "Files only in multipart/form-data, which carries the other fields too."
         }
         return .object(body)

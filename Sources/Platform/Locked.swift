@@ -7,32 +7,34 @@ import Musl
 
 /// A value behind a pthread mutex: what Synchronization's `Mutex` gives, on a lock ThreadSanitizer sees.
 /// On Linux `Mutex` is a futex word whose ordering the sanitizer cannot follow, so every access it guards
-/// was reported as a race; the pthread mutex is intercepted. Uncontended, the two cost about the same.
+/// was reported as a race; the pthread mutex is intercepted.
 ///
-/// `@unchecked Sendable`: the value is only reached inside `withLock`, under `mutex`.
-public final class Locked<Value>: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    /// Behind a pointer, not a stored property: an `inout` of a class's property is a dynamic exclusivity
-    /// access, which costs a runtime call per lock and which ThreadSanitizer instruments apart from the lock
-    /// (it reported the access of a zero-sized `Locked<Void>` as made outside the mutex).
-    private let value: UnsafeMutablePointer<Value>
+/// A reference: copies share one lock. The value and the mutex live in one allocation (a `ManagedBuffer`: the
+/// value its header, the mutex its one element), so a lock made per request costs one allocation, and the
+/// value is reached through a pointer — an `inout` of a class property would be a dynamic exclusivity access,
+/// a runtime call per lock that ThreadSanitizer also reported as made outside the mutex.
+///
+/// `@unchecked Sendable`: the value is only reached inside `withLock`, under the mutex.
+public struct Locked<Value>: @unchecked Sendable {
+    @usableFromInline final class Storage: ManagedBuffer<Value, pthread_mutex_t> {
+        deinit {
+            _ = withUnsafeMutablePointerToElements { pthread_mutex_destroy($0) }
+        }
+    }
+
+    @usableFromInline let storage: Storage
 
     public init(_ initial: Value) {
-        value = .allocate(capacity: 1)
-        value.initialize(to: initial)
-        pthread_mutex_init(mutex, nil)
+        storage = unsafeDowncast(Storage.create(minimumCapacity: 1) { _ in initial }, to: Storage.self)
+        _ = storage.withUnsafeMutablePointerToElements { pthread_mutex_init($0, nil) }
     }
 
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-        value.deinitialize(count: 1)
-        value.deallocate()
-    }
-
-    /// Runs `body` with the value, holding the lock.
-    @inline(__always)
+    /// Runs `body` with the value, holding the lock. Inlinable, so that it is specialized where it is called
+    /// (across modules a generic call would move the value and result through witness tables).
+    @inlinable @inline(__always)
     public func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
+        // The pointers stay valid while `storage` lives, which `self` guarantees for this call.
+        let (value, mutex) = storage.withUnsafeMutablePointers { ($0, $1) }
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value.pointee)

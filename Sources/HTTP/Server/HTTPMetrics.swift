@@ -53,8 +53,17 @@ public final class HTTPMetrics: Sendable {
         }
     }
 
+    /// One loop's series, at `slot(route:method:)`: an array index, not a hash, on every request.
     private final class Shard: Sendable {
-        let series = Locked<[SeriesKey: Series]>([:])
+        let series = Locked<[Series?]>([])
+    }
+
+    @inline(__always) static func slot(route: Int32, method: UInt8) -> Int {
+        Int(max(route, -1) + 1) * methods.count + Int(method)
+    }
+
+    static func key(ofSlot slot: Int) -> SeriesKey {
+        SeriesKey(route: Int32(slot / methods.count) - 1, method: UInt8(slot % methods.count))
     }
 
     private let shards: [Shard]
@@ -85,10 +94,12 @@ public final class HTTPMetrics: Sendable {
     }
 
     func record(route: Int, method: String, status: Int, nanos: UInt64, shard: Int) {
-        let key = SeriesKey(route: Int32(truncatingIfNeeded: route), method: HTTPMetrics.methodCode(method))
+        let slot = HTTPMetrics.slot(route: Int32(truncatingIfNeeded: route), method: HTTPMetrics.methodCode(method))
         let status = UInt16(clamping: status)
         shards[shard % shards.count].series.withLock { series in
-            series[key, default: Series()].add(status: status, nanos: nanos)
+            if slot >= series.count { series.append(contentsOf: repeatElement(nil, count: slot + 1 - series.count)) }
+            if series[slot] == nil { series[slot] = Series() }
+            series[slot]!.add(status: status, nanos: nanos)
         }
     }
 
@@ -97,7 +108,9 @@ public final class HTTPMetrics: Sendable {
         var merged: [SeriesKey: Series] = [:]
         for shard in shards {
             let copy = shard.series.withLock { $0 }
-            for (key, s) in copy { merged[key, default: Series()].merge(s) }
+            for (slot, s) in copy.enumerated() {
+                if let s { merged[HTTPMetrics.key(ofSlot: slot), default: Series()].merge(s) }
+            }
         }
         let routes = self.routes.withLock { $0 }
         func labels(_ key: SeriesKey) -> [(String, String)] {

@@ -141,7 +141,7 @@ public enum AccessLog {
                 v /= 10
                 n += 1
             } while v > 0
-            line.append(contentsOf: d[(20 - n)...])
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - n)...]))
         }
     }
 

@@ -28,8 +28,9 @@ public final class MailSender: @unchecked Sendable {
     private var woken = false
     private var stopping = false
     private var finished = false
-    /// Serialises passes (the thread's and direct `runOnce` calls), so no message is sent twice at once.
-    private let passLock = Locked<Void>(())
+    /// Passes run so far; its lock serialises them (the thread's and direct `runOnce` calls), so no message
+    /// is sent twice at once.
+    private let passes = Locked(0)
 
     /// Since start: messages delivered, attempts that failed, messages given up on (for /metrics).
     private let sent = Atomic<Int>(0)
@@ -146,7 +147,10 @@ public final class MailSender: @unchecked Sendable {
     }
 
     private func pass(clock: () -> Int64) throws -> Int {
-        try passLock.withLock { _ in try unlockedPass(clock: clock) }
+        try passes.withLock { count in
+            count += 1
+            return try unlockedPass(clock: clock)
+        }
     }
 
     private func unlockedPass(clock: () -> Int64) throws -> Int {

@@ -14,6 +14,9 @@ import Musl
 /// value is reached through a pointer — an `inout` of a class property would be a dynamic exclusivity access,
 /// a runtime call per lock that ThreadSanitizer also reported as made outside the mutex.
 ///
+/// Give it a value with a size: a zero-sized one (`Locked<Void>`) shares its address with the buffer's own
+/// fields, and ThreadSanitizer reports its `inout` access as racing with them.
+///
 /// `@unchecked Sendable`: the value is only reached inside `withLock`, under the mutex.
 public struct Locked<Value>: @unchecked Sendable {
     @usableFromInline final class Storage: ManagedBuffer<Value, pthread_mutex_t> {

@@ -363,16 +363,7 @@ final class StoreTests: XCTestCase {
     // MARK: helpers
 
     private func runPython(_ python: String, _ script: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", script, store.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runTool(python, ["-c", script, store.path])
     }
 }
 

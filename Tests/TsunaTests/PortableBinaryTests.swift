@@ -75,18 +75,8 @@ final class PortableBinaryTests: XCTestCase {
     }
 
     private static func run(_ executable: String, _ arguments: [String],
-                     environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+                            environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> (Int32, String) {
+        try runTool(executable, arguments, environment: environment)
     }
 }
 
